@@ -1,0 +1,151 @@
+package dev.lakeml.cli;
+
+import dev.lakeml.lakehouse.LakehouseException;
+import dev.lakeml.schemas.yaml.ConfigException;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code lakeml} command: one entry point for every job, run locally by {@code bin/lakeml} or
+ * by {@code spark-submit --class dev.lakeml.cli.LakemlCli}.
+ *
+ * <p>Exit codes: 0 done, 1 the job failed, 2 usage or configuration error.
+ */
+@Command(
+    name = "lakeml",
+    mixinStandardHelpOptions = true,
+    version = "lakeml 0.1.0",
+    description = "Batch-first machine learning on Apache Spark and Delta Lake.",
+    subcommands = {
+      IngestCommand.class,
+      StreamCommand.class,
+      TablesCommand.class,
+      SqlCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class LakemlCli implements Runnable {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+
+  /** Options every subcommand takes. */
+  static final class GlobalOptions {
+    @Option(
+        names = {"-p", "--project"},
+        description =
+            "Project file or folder (env LAKEML_PROJECT; default examples/online-retail).",
+        scope = CommandLine.ScopeType.INHERIT)
+    String project;
+
+    @Option(
+        names = "--lakehouse",
+        description =
+            "Lakehouse root, a folder or URI (env LAKEML_LAKEHOUSE; default from the project).",
+        scope = CommandLine.ScopeType.INHERIT)
+    String lakehouse;
+
+    @Option(
+        names = "--master",
+        description = "Spark master when not under spark-submit (env LAKEML_SPARK_MASTER).",
+        scope = CommandLine.ScopeType.INHERIT)
+    String master;
+
+    @Option(
+        names = "--conf",
+        description = "Extra Spark setting key=value (repeatable; wins over the project file).",
+        scope = CommandLine.ScopeType.INHERIT)
+    Map<String, String> conf = new LinkedHashMap<>();
+
+    @Option(
+        names = {"-q", "--quiet"},
+        description = "No progress output.",
+        scope = CommandLine.ScopeType.INHERIT)
+    boolean quiet;
+
+    @Option(
+        names = {"-v", "--verbose"},
+        description = "Stack traces and Spark logs on errors.",
+        scope = CommandLine.ScopeType.INHERIT)
+    boolean verbose;
+  }
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing subcommand: ingest, stream, tables, sql or demo");
+  }
+
+  public static void main(String[] args) {
+    int code = execute(System.out, System.err, args);
+    System.exit(code);
+  }
+
+  /** Runs a command line and returns its exit code; never throws. */
+  public static int execute(PrintStream out, PrintStream err, String... args) {
+    CommandLine cli = new CommandLine(new LakemlCli());
+    cli.setOut(new java.io.PrintWriter(out, true));
+    cli.setErr(new java.io.PrintWriter(err, true));
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          boolean verbose =
+              parseResult.hasMatchedOption("--verbose")
+                  || parseResult.subcommands().stream()
+                      .anyMatch(p -> p.hasMatchedOption("--verbose"))
+                  || hasVerbose(parseResult);
+          if (verbose) {
+            e.printStackTrace(err);
+          }
+          if (e instanceof ConfigException) {
+            err.println("lakeml: configuration error: " + e.getMessage());
+            return USAGE;
+          }
+          if (e instanceof UsageException) {
+            err.println("lakeml: " + e.getMessage());
+            return USAGE;
+          }
+          if (e instanceof LakehouseException) {
+            err.println("lakeml: " + e.getMessage());
+            return FAILED;
+          }
+          err.println(
+              "lakeml: the job failed: "
+                  + e.getClass().getSimpleName()
+                  + ": "
+                  + firstLine(e.getMessage())
+                  + (verbose ? "" : "\n(run again with --verbose for the stack trace)"));
+          return FAILED;
+        });
+    return cli.execute(args);
+  }
+
+  private static boolean hasVerbose(CommandLine.ParseResult result) {
+    CommandLine.ParseResult r = result;
+    while (r != null) {
+      if (r.hasMatchedOption("-v") || r.hasMatchedOption("--verbose")) {
+        return true;
+      }
+      r = r.subcommand();
+    }
+    return false;
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
+  }
+
+  /** A command line that names something that does not exist or does not fit together. */
+  static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package dev.lakeml.cli;
+
+import dev.lakeml.lakehouse.Lakehouse;
+import dev.lakeml.schemas.project.Project;
+import dev.lakeml.schemas.project.ProjectLoader;
+import dev.lakeml.schemas.tables.IngestTables;
+import dev.lakeml.spark.SparkSessions;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What a command needs, built once from the global options: the project, the Spark session and the
+ * lakehouse, with the existing tables registered by name.
+ *
+ * <p>Precedence of settings: command line, then environment ({@code LAKEML_PROJECT}, {@code
+ * LAKEML_LAKEHOUSE}, {@code LAKEML_SPARK_MASTER}), then the project file, then defaults.
+ */
+final class LakemlContext implements AutoCloseable {
+  final Project project;
+  final SparkSession spark;
+  final Lakehouse lakehouse;
+  final PrintStream out;
+  final PrintStream err;
+  final boolean quiet;
+  private final ProgressReporter progress;
+
+  private LakemlContext(
+      Project project,
+      SparkSession spark,
+      Lakehouse lakehouse,
+      PrintStream out,
+      PrintStream err,
+      boolean quiet,
+      ProgressReporter progress) {
+    this.project = project;
+    this.spark = spark;
+    this.lakehouse = lakehouse;
+    this.out = out;
+    this.err = err;
+    this.quiet = quiet;
+    this.progress = progress;
+  }
+
+  static Project loadProject(LakemlCli.GlobalOptions options) {
+    String path =
+        firstNonBlank(options.project, System.getenv("LAKEML_PROJECT"), "examples/online-retail");
+    return ProjectLoader.load(Path.of(path));
+  }
+
+  static LakemlContext open(LakemlCli.GlobalOptions options, PrintStream out, PrintStream err) {
+    Project project = loadProject(options);
+    String root =
+        project.resolve(
+            firstNonBlank(
+                options.lakehouse, System.getenv("LAKEML_LAKEHOUSE"), project.lakehouse().root()));
+    String master =
+        firstNonBlank(
+            options.master, System.getenv("LAKEML_SPARK_MASTER"), project.spark().master());
+    Map<String, String> conf = new LinkedHashMap<>(project.spark().conf());
+    conf.putAll(options.conf);
+    conf.putIfAbsent("spark.sql.warehouse.dir", root + "/_warehouse");
+    if (!options.verbose) {
+      quietLogging();
+    }
+    SparkSession spark = SparkSessions.create("lakeml", master, conf);
+    ProgressReporter progress = null;
+    if (!options.quiet) {
+      progress = new ProgressReporter(err);
+      spark.sparkContext().addSparkListener(progress);
+    }
+    Lakehouse lakehouse = new Lakehouse(spark, root, project.lakehouse().schemaEvolution());
+    lakehouse.registerExisting(IngestTables.all(project));
+    return new LakemlContext(project, spark, lakehouse, out, err, options.quiet, progress);
+  }
+
+  private static void quietLogging() {
+    org.apache.logging.log4j.core.config.Configurator.setRootLevel(
+        org.apache.logging.log4j.Level.ERROR);
+  }
+
+  /** A progress message on standard error, unless --quiet. */
+  void info(String message) {
+    if (!quiet) {
+      if (progress != null) {
+        progress.finish();
+      }
+      err.println(message);
+    }
+  }
+
+  private static String firstNonBlank(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isBlank()) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    if (progress != null) {
+      progress.finish();
+    }
+    spark.stop();
+  }
+}

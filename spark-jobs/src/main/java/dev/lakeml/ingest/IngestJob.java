@@ -1,0 +1,215 @@
+package dev.lakeml.ingest;
+
+import static dev.lakeml.schemas.tables.IngestTables.LOGICAL_DATE;
+
+import dev.lakeml.ingest.RawFiles.Listing;
+import dev.lakeml.ingest.RawFiles.RawFile;
+import dev.lakeml.lakehouse.Lakehouse;
+import dev.lakeml.lakehouse.LakehouseException;
+import dev.lakeml.schemas.project.Project;
+import dev.lakeml.schemas.project.SourceSpec;
+import dev.lakeml.schemas.tables.IngestTables;
+import dev.lakeml.schemas.tables.TableContract;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Batch ingestion of one source for a logical date or a range of dates (backfill): raw files to
+ * {@code bronze}, {@code silver} and {@code quarantine}, each written with {@code replaceWhere} on
+ * the dates, so that a rerun replaces its own output and never duplicates it. The counts are
+ * checked against what the tables hold afterwards and recorded in {@code ops.ingest_runs}.
+ */
+public final class IngestJob {
+  private final Project project;
+  private final Lakehouse lakehouse;
+  private final Clock clock;
+  private final Consumer<String> log;
+
+  public IngestJob(Project project, Lakehouse lakehouse, Clock clock, Consumer<String> log) {
+    this.project = project;
+    this.lakehouse = lakehouse;
+    this.clock = clock;
+    this.log = log;
+  }
+
+  /** What a batch run did. */
+  public record Result(IngestRun run, List<LocalDate> missingDates) {}
+
+  public Result run(SourceSpec source, LocalDate from, LocalDate to) {
+    if (to.isBefore(from)) {
+      throw new LakehouseException(
+          "The date range is empty: --to " + to + " is before --from " + from + ".");
+    }
+    Instant started = clock.instant();
+    String runId = "batch-" + UUID.randomUUID();
+    Validation.checkExpressions(lakehouse.spark(), source);
+
+    RawFiles rawFiles = new RawFiles(lakehouse.spark().sparkContext().hadoopConfiguration());
+    Listing listing = rawFiles.list(project, source, from, to);
+    if (from.equals(to) && listing.files().isEmpty()) {
+      throw IngestErrors.missingFile(source, from, RawFiles.expectedPath(project, source, from));
+    }
+    if (listing.files().isEmpty()) {
+      throw IngestErrors.noFiles(source, from, to, RawFiles.expectedPath(project, source, from));
+    }
+    for (RawFile f : listing.files()) {
+      rawFiles.checkCsvHeader(source, f.path());
+    }
+    log.accept(
+        "ingest "
+            + source.name()
+            + " "
+            + from
+            + (from.equals(to) ? "" : ".." + to)
+            + ": "
+            + listing.files().size()
+            + " file(s)"
+            + (listing.missing().isEmpty()
+                ? ""
+                : ", no file for " + listing.missing().size() + " date(s)"));
+
+    TableContract bronze = IngestTables.bronze(source);
+    TableContract silver = IngestTables.silver(source);
+    TableContract quarantine = IngestTables.quarantine(source);
+    lakehouse.ensure(List.of(bronze, silver, quarantine, IngestTables.INGEST_RUNS));
+
+    String range =
+        LOGICAL_DATE + " >= DATE'" + from + "' AND " + LOGICAL_DATE + " <= DATE'" + to + "'";
+    List<String> files = listing.files().stream().map(RawFile::path).toList();
+    IngestRunLog runLog = new IngestRunLog(lakehouse);
+    Dataset<Row> outcome = null;
+    try {
+      Dataset<Row> records = RawReader.read(lakehouse.spark(), source, listing.files());
+      Dataset<Row> classified =
+          IngestTransforms.withRunMetadata(
+              Validation.classify(records, source), runId, Timestamp.from(started));
+      Dataset<Row> existingKeys = lakehouse.read(silver).where("NOT (" + range + ")");
+      outcome =
+          IngestTransforms.decideOutcome(classified, source, Optional.of(existingKeys))
+              .persist(StorageLevel.MEMORY_AND_DISK());
+
+      List<String> rules = Validation.ruleNames(source);
+      IngestCounts counts;
+      try {
+        counts =
+            IngestTransforms.toCounts(
+                outcome
+                    .agg(
+                        first(IngestTransforms.countColumns(rules)),
+                        rest(IngestTransforms.countColumns(rules)))
+                    .first(),
+                rules);
+      } catch (RuntimeException e) {
+        throw IngestErrors.readFailed(source, e);
+      }
+      if (!counts.reconciles()) {
+        throw IngestErrors.countsDoNotReconcile(source, counts.toString());
+      }
+
+      write(IngestTransforms.bronzeRows(outcome, source), bronze, range);
+      write(IngestTransforms.silverRows(outcome, source), silver, range);
+      write(IngestTransforms.quarantineRows(outcome, source), quarantine, range);
+      reconcileWithTables(source, counts, range, bronze, silver, quarantine);
+
+      IngestRun run =
+          new IngestRun(
+              runId,
+              source.name(),
+              "batch",
+              Optional.of(from),
+              Optional.of(to),
+              Optional.empty(),
+              started,
+              clock.instant(),
+              IngestRun.SUCCEEDED,
+              files,
+              counts,
+              Optional.empty());
+      runLog.append(run, Optional.empty());
+      return new Result(run, listing.missing());
+    } catch (RuntimeException e) {
+      IngestRun failed =
+          new IngestRun(
+              runId,
+              source.name(),
+              "batch",
+              Optional.of(from),
+              Optional.of(to),
+              Optional.empty(),
+              started,
+              clock.instant(),
+              IngestRun.FAILED,
+              files,
+              new IngestCounts(0, 0, 0, 0, java.util.Map.of()),
+              Optional.of(String.valueOf(e.getMessage())));
+      try {
+        runLog.append(failed, Optional.empty());
+      } catch (RuntimeException logFailure) {
+        e.addSuppressed(logFailure);
+      }
+      throw e;
+    } finally {
+      if (outcome != null) {
+        outcome.unpersist();
+      }
+    }
+  }
+
+  private void write(Dataset<Row> rows, TableContract table, String range) {
+    rows.write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", range)
+        .save(lakehouse.location(table));
+  }
+
+  /** The tables must now hold exactly what the counts say for these dates. */
+  private void reconcileWithTables(
+      SourceSpec source,
+      IngestCounts counts,
+      String range,
+      TableContract bronze,
+      TableContract silver,
+      TableContract quarantine) {
+    long inBronze = lakehouse.read(bronze).where(range).count();
+    long inSilver = lakehouse.read(silver).where(range).count();
+    long inQuarantine = lakehouse.read(quarantine).where(range).count();
+    List<String> problems = new ArrayList<>();
+    if (inBronze != counts.read()) {
+      problems.add(
+          "bronze holds " + inBronze + " rows for these dates, " + counts.read() + " were read");
+    }
+    if (inSilver != counts.accepted()) {
+      problems.add("silver holds " + inSilver + " rows, " + counts.accepted() + " were accepted");
+    }
+    if (inQuarantine != counts.quarantined()) {
+      problems.add(
+          "quarantine holds "
+              + inQuarantine
+              + " rows, "
+              + counts.quarantined()
+              + " were quarantined");
+    }
+    if (!problems.isEmpty()) {
+      throw IngestErrors.countsDoNotReconcile(source, String.join("; ", problems));
+    }
+  }
+
+  private static org.apache.spark.sql.Column first(List<org.apache.spark.sql.Column> cols) {
+    return cols.get(0);
+  }
+
+  private static org.apache.spark.sql.Column[] rest(List<org.apache.spark.sql.Column> cols) {
+    return cols.subList(1, cols.size()).toArray(org.apache.spark.sql.Column[]::new);
+  }
+}
