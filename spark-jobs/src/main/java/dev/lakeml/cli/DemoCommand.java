@@ -26,7 +26,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (LakemlContext ctx = LakemlContext.open(global, System.out, System.err)) {
+    try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
       IngestCommand.Dates all = new IngestCommand.Dates();
       all.all = true;
       IngestCommand.ingest(ctx, ctx.project.sources(), all);

@@ -58,7 +58,7 @@ final class IngestCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (LakemlContext ctx = LakemlContext.open(global, System.out, System.err)) {
+    try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
       List<IngestRun> runs = ingest(ctx, sources(ctx, source), dates);
       return runs.stream().allMatch(IngestRun::succeeded) ? LakemlCli.OK : LakemlCli.FAILED;
     }

@@ -87,8 +87,28 @@ public final class LakemlCli implements Runnable {
     System.exit(code);
   }
 
+  private static final ThreadLocal<PrintStream[]> STREAMS =
+      ThreadLocal.withInitial(() -> new PrintStream[] {System.out, System.err});
+
+  static PrintStream out() {
+    return STREAMS.get()[0];
+  }
+
+  static PrintStream err() {
+    return STREAMS.get()[1];
+  }
+
   /** Runs a command line and returns its exit code; never throws. */
   public static int execute(PrintStream out, PrintStream err, String... args) {
+    STREAMS.set(new PrintStream[] {out, err});
+    try {
+      return run(out, err, args);
+    } finally {
+      STREAMS.remove();
+    }
+  }
+
+  private static int run(PrintStream out, PrintStream err, String... args) {
     CommandLine cli = new CommandLine(new LakemlCli());
     cli.setOut(new java.io.PrintWriter(out, true));
     cli.setErr(new java.io.PrintWriter(err, true));

@@ -26,6 +26,7 @@ final class LakemlContext implements AutoCloseable {
   final PrintStream err;
   final boolean quiet;
   private final ProgressReporter progress;
+  private final boolean ownsSession;
 
   private LakemlContext(
       Project project,
@@ -34,7 +35,9 @@ final class LakemlContext implements AutoCloseable {
       PrintStream out,
       PrintStream err,
       boolean quiet,
-      ProgressReporter progress) {
+      ProgressReporter progress,
+      boolean ownsSession) {
+    this.ownsSession = ownsSession;
     this.project = project;
     this.spark = spark;
     this.lakehouse = lakehouse;
@@ -62,9 +65,11 @@ final class LakemlContext implements AutoCloseable {
     Map<String, String> conf = new LinkedHashMap<>(project.spark().conf());
     conf.putAll(options.conf);
     conf.putIfAbsent("spark.sql.warehouse.dir", root + "/_warehouse");
-    if (!options.verbose) {
+    if (!options.verbose && SparkSession.getDefaultSession().isEmpty()) {
       quietLogging();
     }
+    // A session that already runs (tests, notebooks) is used and left running.
+    boolean ownsSession = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSessions.create("lakeml", master, conf);
     ProgressReporter progress = null;
     if (!options.quiet) {
@@ -73,7 +78,8 @@ final class LakemlContext implements AutoCloseable {
     }
     Lakehouse lakehouse = new Lakehouse(spark, root, project.lakehouse().schemaEvolution());
     lakehouse.registerExisting(IngestTables.all(project));
-    return new LakemlContext(project, spark, lakehouse, out, err, options.quiet, progress);
+    return new LakemlContext(
+        project, spark, lakehouse, out, err, options.quiet, progress, ownsSession);
   }
 
   private static void quietLogging() {
@@ -104,7 +110,10 @@ final class LakemlContext implements AutoCloseable {
   public void close() {
     if (progress != null) {
       progress.finish();
+      spark.sparkContext().removeSparkListener(progress);
     }
-    spark.stop();
+    if (ownsSession) {
+      spark.stop();
+    }
   }
 }

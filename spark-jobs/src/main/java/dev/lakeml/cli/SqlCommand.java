@@ -29,7 +29,7 @@ final class SqlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (LakemlContext ctx = LakemlContext.open(global, System.out, System.err)) {
+    try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
       Dataset<Row> result;
       try {
         result = ctx.spark.sql(query);

@@ -57,7 +57,7 @@ final class StreamCommand implements Callable<Integer> {
               throw new LakemlCli.UsageException(
                   "--from '" + from + "': expected directory or kafka");
         };
-    try (LakemlContext ctx = LakemlContext.open(global, System.out, System.err)) {
+    try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
       SourceSpec spec = IngestCommand.sources(ctx, source).get(0);
       StreamIngestJob job =
           new StreamIngestJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info);

@@ -47,7 +47,7 @@ final class TablesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (LakemlContext ctx = LakemlContext.open(global, System.out, System.err)) {
+      try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
         for (TableContract t : IngestTables.all(ctx.project)) {
           boolean exists = ctx.lakehouse.exists(t);
           ctx.out.printf(
@@ -68,7 +68,7 @@ final class TablesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (LakemlContext ctx = LakemlContext.open(global, System.out, System.err)) {
+      try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
         TableContract t = find(ctx, name);
         ctx.out.println(t.qualifiedName() + " - " + t.description());
         ctx.out.println("location:     " + ctx.lakehouse.location(t));
@@ -118,7 +118,7 @@ final class TablesCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (LakemlContext ctx = LakemlContext.open(global, System.out, System.err)) {
+      try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
         TableContract t = find(ctx, name);
         if (!ctx.lakehouse.exists(t)) {
           throw new dev.lakeml.lakehouse.LakehouseException(

@@ -92,7 +92,7 @@ public final class IngestErrors {
             + "). Nothing was written.");
   }
 
-  static LakehouseException readFailed(SourceSpec source, Throwable cause) {
+  static LakehouseException readFailed(SourceSpec source, String badFile, Throwable cause) {
     Throwable root = cause;
     StringBuilder chain = new StringBuilder();
     while (root != null) {
@@ -108,8 +108,9 @@ public final class IngestErrors {
         "Reading the raw data of "
             + source.name()
             + " failed: "
+            + (badFile == null ? "" : badFile + " cannot be read to the end; ")
             + chain
-            + ". Nothing was written; fix or remove the file named above and rerun.",
+            + ". Nothing was written; replace the file with a complete copy and rerun.",
         cause);
   }
 

@@ -101,16 +101,10 @@ public final class IngestJob {
       List<String> rules = Validation.ruleNames(source);
       IngestCounts counts;
       try {
-        counts =
-            IngestTransforms.toCounts(
-                outcome
-                    .agg(
-                        first(IngestTransforms.countColumns(rules)),
-                        rest(IngestTransforms.countColumns(rules)))
-                    .first(),
-                rules);
-      } catch (RuntimeException e) {
-        throw IngestErrors.readFailed(source, e);
+        counts = IngestTransforms.counts(outcome, rules);
+      } catch (Exception e) {
+        // Spark's error rarely names the file: find the one that cannot be read to the end.
+        throw IngestErrors.readFailed(source, rawFiles.firstUnreadable(files).orElse(null), e);
       }
       if (!counts.reconciles()) {
         throw IngestErrors.countsDoNotReconcile(source, counts.toString());
@@ -137,7 +131,7 @@ public final class IngestJob {
               Optional.empty());
       runLog.append(run, Optional.empty());
       return new Result(run, listing.missing());
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       IngestRun failed =
           new IngestRun(
               runId,
@@ -154,7 +148,7 @@ public final class IngestJob {
               Optional.of(String.valueOf(e.getMessage())));
       try {
         runLog.append(failed, Optional.empty());
-      } catch (RuntimeException logFailure) {
+      } catch (Exception logFailure) {
         e.addSuppressed(logFailure);
       }
       throw e;
@@ -203,13 +197,5 @@ public final class IngestJob {
     if (!problems.isEmpty()) {
       throw IngestErrors.countsDoNotReconcile(source, String.join("; ", problems));
     }
-  }
-
-  private static org.apache.spark.sql.Column first(List<org.apache.spark.sql.Column> cols) {
-    return cols.get(0);
-  }
-
-  private static org.apache.spark.sql.Column[] rest(List<org.apache.spark.sql.Column> cols) {
-    return cols.subList(1, cols.size()).toArray(org.apache.spark.sql.Column[]::new);
   }
 }

@@ -177,6 +177,16 @@ public final class IngestTransforms {
     return out;
   }
 
+  /** Counts the outcomes in one aggregation (an action: it reads the input). */
+  public static IngestCounts counts(Dataset<Row> outcome, List<String> ruleNames) {
+    List<Column> columns = countColumns(ruleNames);
+    Row row =
+        outcome
+            .agg(columns.get(0), columns.subList(1, columns.size()).toArray(Column[]::new))
+            .first();
+    return toCounts(row, ruleNames);
+  }
+
   /** Reads the row produced by {@link #countColumns}. */
   public static IngestCounts toCounts(Row row, List<String> ruleNames) {
     Map<String, Long> perRule = new LinkedHashMap<>();
@@ -187,7 +197,7 @@ public final class IngestTransforms {
       }
     }
     return new IngestCounts(
-        row.getLong(0),
+        row.isNullAt(0) ? 0 : row.getLong(0),
         row.isNullAt(1) ? 0 : row.getLong(1),
         row.isNullAt(2) ? 0 : row.getLong(2),
         row.isNullAt(3) ? 0 : row.getLong(3),

@@ -143,6 +143,27 @@ public final class RawFiles {
     }
   }
 
+  /** The first file that cannot be read and decompressed to its end, with the reason. */
+  public java.util.Optional<String> firstUnreadable(List<String> files) {
+    byte[] buffer = new byte[1 << 16];
+    for (String file : files) {
+      Path p = new Path(file);
+      try {
+        FileSystem fs = p.getFileSystem(hadoop);
+        CompressionCodec codec = new CompressionCodecFactory(hadoop).getCodec(p);
+        try (InputStream raw = fs.open(p);
+            InputStream in = codec == null ? raw : codec.createInputStream(raw)) {
+          while (in.read(buffer) >= 0) {
+            // read to the end: a truncated or corrupt file fails here
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        return java.util.Optional.of(file + " (" + e.getMessage() + ")");
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   private String firstLine(String file) throws IOException {
     Path p = new Path(file);
     FileSystem fs = p.getFileSystem(hadoop);

@@ -59,14 +59,14 @@ public final class RawReader {
           spark
               .read()
               .format(source.format().sparkName())
-              .schema(textSchema(source, source.format() == SourceFormat.JSON))
+              .schema(textSchema(source, true))
               .options(source.readerOptions())
               .option("mode", "PERMISSIVE")
               .option("columnNameOfCorruptRecord", MALFORMED_RECORD)
               .load(paths)
               .withColumn(SOURCE_FILE, col("_metadata.file_path"));
       for (ColumnSpec c : source.columns()) {
-        if (source.format() == SourceFormat.JSON && !c.sourceName().equals(c.name())) {
+        if (!c.sourceName().equals(c.name())) {
           raw = raw.withColumnRenamed(c.sourceName(), c.name());
         }
       }

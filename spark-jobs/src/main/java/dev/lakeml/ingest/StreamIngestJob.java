@@ -137,7 +137,7 @@ public final class StreamIngestJob {
             .spark()
             .readStream()
             .format(source.format().sparkName())
-            .schema(RawReader.textSchema(source, source.format() == SourceFormat.JSON))
+            .schema(RawReader.textSchema(source, true))
             .options(source.readerOptions())
             .option("mode", "PERMISSIVE")
             .option("columnNameOfCorruptRecord", MALFORMED_RECORD)
@@ -145,7 +145,7 @@ public final class StreamIngestJob {
             .load(landing)
             .withColumn(SOURCE_FILE, col("_metadata.file_path"));
     for (ColumnSpec c : source.columns()) {
-      if (source.format() == SourceFormat.JSON && !c.sourceName().equals(c.name())) {
+      if (!c.sourceName().equals(c.name())) {
         df = df.withColumnRenamed(c.sourceName(), c.name());
       }
     }
@@ -258,16 +258,7 @@ public final class StreamIngestJob {
               .persist(StorageLevel.MEMORY_AND_DISK());
       try {
         List<String> rules = Validation.ruleNames(source);
-        List<Column> countCols = IngestTransforms.countColumns(rules);
-        Row countRow =
-            outcome
-                .agg(
-                    countCols.get(0), countCols.subList(1, countCols.size()).toArray(Column[]::new))
-                .first();
-        IngestCounts counts =
-            countRow.isNullAt(0) || countRow.getLong(0) == 0
-                ? new IngestCounts(0, 0, 0, 0, Map.of())
-                : IngestTransforms.toCounts(countRow, rules);
+        IngestCounts counts = IngestTransforms.counts(outcome, rules);
         if (!counts.reconciles()) {
           throw IngestErrors.countsDoNotReconcile(source, counts.toString());
         }

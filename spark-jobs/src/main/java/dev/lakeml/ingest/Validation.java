@@ -123,7 +123,7 @@ public final class Validation {
       if (r instanceof Rule.Sql sql) {
         try {
           empty.select(expr(sql.expression()).cast("boolean")).schema();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
           throw IngestErrors.invalidExpression(
               source, "rule " + sql.name(), sql.expression(), message(e));
         }
@@ -132,7 +132,7 @@ public final class Validation {
     for (DerivedColumn d : source.derived()) {
       try {
         empty.select(expr(d.expression()).cast(d.type().ddl())).schema();
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
         throw IngestErrors.invalidExpression(
             source, "derived column " + d.name(), d.expression(), message(e));
       }
@@ -246,7 +246,7 @@ public final class Validation {
   static Column typedValue(ColumnSpec c, Column raw) {
     Column t = trim(raw);
     return switch (c.type().kind()) {
-      case STRING -> raw;
+      case STRING -> when(t.notEqual(""), raw); // blank text is no value
       case INT -> whole(t, "int", Integer.MIN_VALUE, Integer.MAX_VALUE);
       case LONG -> whole(t, "bigint", Long.MIN_VALUE, Long.MAX_VALUE);
       case DOUBLE -> t.cast("double");
