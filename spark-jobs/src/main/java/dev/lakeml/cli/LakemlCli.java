@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code lakeml} command: one entry point for every job, run locally by {@code bin/lakeml} or
- * by {@code spark-submit --class dev.lakeml.cli.LakemlCli}.
+ * The {@code lakeml} command: one entry point for every job, run locally by {@code ./lakeml} or by
+ * {@code spark-submit --class dev.lakeml.cli.LakemlCli}.
  *
  * <p>Exit codes: 0 done, 1 the job failed, 2 usage or configuration error.
  */

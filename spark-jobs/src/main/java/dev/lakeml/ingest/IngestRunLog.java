@@ -34,8 +34,8 @@ public final class IngestRunLog {
   }
 
   /**
-   * Appends a run. With a transaction id (streams: query id and batch id), a replayed micro-batch
-   * does not append its row twice.
+   * Appends a run. With a transaction (streams: stream and query id, batch id), a replayed
+   * micro-batch does not append its row twice.
    */
   public void append(IngestRun run, Optional<Transaction> transaction) {
     Row row =

@@ -46,9 +46,10 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * Streaming ingestion into the same bronze, silver and quarantine tables with the same validation
  * as the batch job. Each micro-batch is written exactly once: the checkpoint tracks the input, the
- * bronze, quarantine and run-log appends carry Delta's idempotent-write transaction (a stable
- * application id and the batch id), and silver is a MERGE that inserts only keys it does not hold.
- * A replayed batch after a crash therefore changes nothing it already wrote.
+ * bronze, quarantine and run-log appends carry Delta's idempotent-write transaction (the stream id
+ * with the query id kept in the checkpoint, and the batch id), and silver is a MERGE that inserts
+ * only keys it does not hold. A replayed batch after a crash therefore changes nothing it already
+ * wrote.
  */
 public final class StreamIngestJob {
   /** Where a stream reads from. */
@@ -269,7 +270,12 @@ public final class StreamIngestJob {
                   .sorted()
                   .toList();
         }
-        IngestRunLog.Transaction txn = new IngestRunLog.Transaction(id, batchId);
+        // The query id lives in the checkpoint: a new checkpoint (reprocessing from scratch) gets
+        // a new id, so Delta does not skip its batches as already written.
+        String queryId = lakehouse.spark().sparkContext().getLocalProperty("sql.streaming.queryId");
+        IngestRunLog.Transaction txn =
+            new IngestRunLog.Transaction(
+                id + "-" + (queryId == null ? "unknown" : queryId), batchId);
         append(IngestTransforms.bronzeRows(outcome, source), IngestTables.bronze(source), txn);
         append(
             IngestTransforms.quarantineRows(outcome, source), IngestTables.quarantine(source), txn);

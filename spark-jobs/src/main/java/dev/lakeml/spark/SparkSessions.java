@@ -37,8 +37,8 @@ public final class SparkSessions {
   }
 
   /**
-   * Returns the session for a job. Under spark-submit the master and settings given there win;
-   * locally, {@code master} and {@code settings} are applied.
+   * Returns the session for a job. Under spark-submit the master and every setting given there win;
+   * other settings are applied, base settings first, then {@code settings}.
    */
   public static SparkSession create(String appName, String master, Map<String, String> settings) {
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
@@ -49,7 +49,13 @@ public final class SparkSessions {
     }
     Map<String, String> conf = baseSettings(effectiveMaster);
     conf.putAll(settings);
-    conf.forEach(builder::config);
+    // Under spark-submit, settings given there (system properties) win over ours.
+    conf.forEach(
+        (key, value) -> {
+          if (!submitted || System.getProperty(key) == null) {
+            builder.config(key, value);
+          }
+        });
     SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     return spark;
