@@ -1,0 +1,132 @@
+package dev.lakeml.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lakeml.testing.SharedSpark;
+import dev.lakeml.testing.TestProject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI's commands, output and exit codes, in-process against a temporary lakehouse. */
+class LakemlCliIT {
+  @TempDir Path dir;
+
+  record Result(int code, String out, String err) {}
+
+  @BeforeAll
+  static void sharedSession() {
+    SharedSpark.session(); // commands use it and leave it running
+  }
+
+  private Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    List<String> all = new ArrayList<>(List.of(args));
+    int code =
+        LakemlCli.execute(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            all.toArray(String[]::new));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private String projectFile() {
+    TestProject p = TestProject.create(dir, "none");
+    p.csv(
+        "2011-01-10",
+        List.of("O1,1,1,10.00,2011-01-10 09:00:00,NEW", "O2,1,1,-1,2011-01-10 09:00:00,NEW"));
+    return dir.resolve("lakeml.yaml").toString();
+  }
+
+  @Test
+  void ingestsQueriesAndDescribesTables() {
+    String project = projectFile();
+    Result ingest = run("ingest", "--project", project, "--date", "2011-01-10", "--quiet");
+    assertThat(ingest.code()).as(ingest.err()).isZero();
+    assertThat(ingest.out())
+        .contains(
+            "orders 2011-01-10..2011-01-10: read 2 = accepted 1 + quarantined 1 + duplicate 0");
+    assertThat(ingest.out()).contains("rule failures: {amount_positive=1}");
+
+    Result sql =
+        run("sql", "--project", project, "-q", "SELECT order_id, amount FROM silver.orders");
+    assertThat(sql.code()).as(sql.err()).isZero();
+    assertThat(sql.out())
+        .contains("| order_id | amount |")
+        .contains("| O1       | 10.00  |")
+        .contains("1 row");
+
+    Result list = run("tables", "list", "--project", project, "-q");
+    assertThat(list.out())
+        .contains("bronze.orders")
+        .contains("quarantine.orders")
+        .contains("ops.ingest_runs");
+
+    Result describe = run("tables", "describe", "silver.orders", "--project", project, "-q");
+    assertThat(describe.code()).as(describe.err()).isZero();
+    assertThat(describe.out())
+        .contains("amount")
+        .contains("DECIMAL(10,2)")
+        .contains("key:          [order_id, line]");
+
+    Result history = run("tables", "history", "silver.orders", "--project", project, "-q");
+    assertThat(history.code()).as(history.err()).isZero();
+    assertThat(history.out()).contains("WRITE");
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() {
+    String project = projectFile();
+    Result none = run();
+    assertThat(none.code()).isEqualTo(2);
+    assertThat(none.err()).contains("Missing subcommand");
+
+    Result badDate = run("ingest", "--project", project, "--date", "10/01/2011");
+    assertThat(badDate.code()).isEqualTo(2);
+    assertThat(badDate.err()).contains("--date '10/01/2011' is not a date; expected yyyy-MM-dd");
+
+    Result unknownSource =
+        run("ingest", "--project", project, "--source", "invoices", "--date", "2011-01-10");
+    assertThat(unknownSource.code()).isEqualTo(2);
+    assertThat(unknownSource.err())
+        .contains("unknown source 'invoices'; the project declares [orders]");
+
+    Result badSql = run("sql", "--project", project, "SELEC 1");
+    assertThat(badSql.code()).isEqualTo(2);
+    assertThat(badSql.err()).contains("the query is not valid");
+  }
+
+  @Test
+  void aConfigurationErrorIsOneMessageWithoutAStackTrace() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "name: x\nsources:\n  - name: orders\n    format: xml\n");
+    Result r = run("ingest", "--project", bad.toString(), "--date", "2011-01-10");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .contains(
+            "lakeml: configuration error: "
+                + bad
+                + ":4: at 'sources[0].format': 'xml' is not a format")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void aFailedJobExitsWithOneAndNamesTheFile() {
+    String project = projectFile();
+    Result r = run("ingest", "--project", project, "--date", "2011-01-12");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err())
+        .contains(
+            "No file for 2011-01-12 (source orders): expected " + dir.resolve("raw/2011-01-12.csv"))
+        .doesNotContain("\tat ");
+  }
+}
