@@ -1,0 +1,267 @@
+package dev.lakeml.lakehouse;
+
+import dev.lakeml.schemas.project.LakehouseSpec.SchemaEvolution;
+import dev.lakeml.schemas.tables.TableColumn;
+import dev.lakeml.schemas.tables.TableContract;
+import io.delta.tables.DeltaTable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The lakehouse on disk (or object store): Delta tables under one root, one folder per table
+ * ({@code <root>/<layer>/<name>}), registered by name in the session catalog so that SQL can say
+ * {@code SELECT ... FROM bronze.invoice_lines}. Delta's log is the only source of truth; the
+ * catalog is derived from the contracts each time a process starts (ADR 0003).
+ */
+public final class Lakehouse {
+  private final SparkSession spark;
+  private final String root;
+  private final SchemaEvolution evolution;
+
+  public Lakehouse(SparkSession spark, String root, SchemaEvolution evolution) {
+    this.spark = spark;
+    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    this.evolution = evolution;
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String location(TableContract table) {
+    return root + "/" + table.relativePath();
+  }
+
+  public boolean exists(TableContract table) {
+    return DeltaTable.isDeltaTable(spark, location(table));
+  }
+
+  /** Registers every contract whose Delta table exists, so SQL can name it. */
+  public void registerExisting(List<TableContract> tables) {
+    for (TableContract t : tables) {
+      if (exists(t)) {
+        register(t);
+      }
+    }
+  }
+
+  private void register(TableContract table) {
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + table.layer().database());
+    // The name may point at another lakehouse's table in this session (tests, --lakehouse):
+    // dropping an external table only forgets the name, never the data.
+    spark.sql("DROP TABLE IF EXISTS " + table.qualifiedName());
+    spark.sql(
+        "CREATE TABLE "
+            + table.qualifiedName()
+            + " USING delta LOCATION '"
+            + escape(location(table))
+            + "'");
+  }
+
+  /**
+   * Makes sure each table exists and matches its contract, before anything is written: missing
+   * tables are created; new nullable columns are added when the project allows additive evolution;
+   * every other difference is refused with the list of differences.
+   */
+  public void ensure(List<TableContract> tables) {
+    List<TableContract> toCreate = new ArrayList<>();
+    List<Runnable> evolutions = new ArrayList<>();
+    for (TableContract t : tables) {
+      if (exists(t)) {
+        evolutions.addAll(plannedEvolution(t));
+      } else {
+        toCreate.add(t);
+      }
+    }
+    // All checks passed: now change things.
+    evolutions.forEach(Runnable::run);
+    for (TableContract t : toCreate) {
+      create(t);
+    }
+    for (TableContract t : tables) {
+      register(t);
+    }
+  }
+
+  private void create(TableContract t) {
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + t.layer().database());
+    String columns =
+        t.columns().stream()
+            .map(
+                c ->
+                    "`"
+                        + c.name()
+                        + "` "
+                        + c.type()
+                        + (c.nullable() ? "" : " NOT NULL")
+                        + " COMMENT '"
+                        + escape(c.comment())
+                        + "'")
+            .collect(Collectors.joining(", "));
+    StringBuilder sql =
+        new StringBuilder("CREATE TABLE IF NOT EXISTS delta.`")
+            .append(location(t).replace("`", "``"))
+            .append("`")
+            .append(" (")
+            .append(columns)
+            .append(") USING delta");
+    if (!t.partitionColumns().isEmpty()) {
+      sql.append(" PARTITIONED BY (").append(String.join(", ", t.partitionColumns())).append(")");
+    }
+    if (!t.description().isEmpty()) {
+      sql.append(" COMMENT '").append(escape(t.description())).append("'");
+    }
+    if (!t.properties().isEmpty()) {
+      sql.append(" TBLPROPERTIES (")
+          .append(
+              t.properties().entrySet().stream()
+                  .sorted(Map.Entry.comparingByKey())
+                  .map(e -> "'" + e.getKey() + "' = '" + escape(e.getValue()) + "'")
+                  .collect(Collectors.joining(", ")))
+          .append(")");
+    }
+    try {
+      spark.sql(sql.toString());
+    } catch (RuntimeException e) {
+      throw new LakehouseException(
+          "Could not create table "
+              + t.qualifiedName()
+              + " at "
+              + location(t)
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** The schema changes needed, or a refusal naming every incompatible difference. */
+  private List<Runnable> plannedEvolution(TableContract t) {
+    StructType actual = spark.read().format("delta").load(location(t)).schema();
+    List<String> problems = new ArrayList<>();
+    List<TableColumn> added = new ArrayList<>();
+    List<String> relaxed = new ArrayList<>();
+    for (StructField f : actual.fields()) {
+      if (t.column(f.name()).isEmpty()) {
+        problems.add(
+            "column '"
+                + f.name()
+                + "' is in the table but not in the contract (columns are never dropped)");
+      }
+    }
+    for (TableColumn c : t.columns()) {
+      StructField f = field(actual, c.name());
+      if (f == null) {
+        if (c.nullable()) {
+          added.add(c);
+        } else {
+          problems.add(
+              "new column '"
+                  + c.name()
+                  + "' is NOT NULL; existing rows have no value (add it as nullable)");
+        }
+        continue;
+      }
+      DataType expected = DataType.fromDDL(c.type());
+      if (!expected.sameType(f.dataType())) {
+        problems.add(
+            "column '"
+                + c.name()
+                + "' is "
+                + f.dataType().sql()
+                + " in the table but "
+                + expected.sql()
+                + " in the contract (type changes are incompatible)");
+      } else if (!f.nullable() && c.nullable()) {
+        relaxed.add(c.name());
+      } else if (f.nullable() && !c.nullable()) {
+        problems.add(
+            "column '" + c.name() + "' may be NULL in the table but is NOT NULL in the contract");
+      }
+    }
+    List<String> partitions = partitionColumns(t);
+    if (!partitions.equals(t.partitionColumns())) {
+      problems.add(
+          "the table is partitioned by "
+              + partitions
+              + " but the contract says "
+              + t.partitionColumns());
+    }
+    if (!problems.isEmpty()) {
+      throw new LakehouseException(
+          "Table "
+              + t.qualifiedName()
+              + " at "
+              + location(t)
+              + " does not match its contract:\n  - "
+              + String.join("\n  - ", problems)
+              + "\nNothing was written. Restore the previous definition, or migrate the table by hand"
+              + " (see docs/runbooks/schema-changes.md).");
+    }
+    if ((!added.isEmpty() || !relaxed.isEmpty()) && evolution != SchemaEvolution.ADDITIVE) {
+      throw new LakehouseException(
+          "Table "
+              + t.qualifiedName()
+              + " would change: "
+              + (added.isEmpty()
+                  ? ""
+                  : "new columns " + added.stream().map(TableColumn::name).toList() + " ")
+              + (relaxed.isEmpty() ? "" : "columns that become nullable " + relaxed)
+              + ", but the project's lakehouse.schema_evolution is 'none'. Nothing was written."
+              + " Set schema_evolution: additive to accept additive changes.");
+    }
+    List<Runnable> out = new ArrayList<>();
+    if (!added.isEmpty()) {
+      String columns =
+          added.stream()
+              .map(c -> "`" + c.name() + "` " + c.type() + " COMMENT '" + escape(c.comment()) + "'")
+              .collect(Collectors.joining(", "));
+      out.add(
+          () -> spark.sql("ALTER TABLE delta.`" + location(t) + "` ADD COLUMNS (" + columns + ")"));
+    }
+    for (String c : relaxed) {
+      out.add(
+          () ->
+              spark.sql(
+                  "ALTER TABLE delta.`"
+                      + location(t)
+                      + "` ALTER COLUMN `"
+                      + c
+                      + "` DROP NOT NULL"));
+    }
+    return out;
+  }
+
+  private List<String> partitionColumns(TableContract t) {
+    Row detail = DeltaTable.forPath(spark, location(t)).detail().select("partitionColumns").first();
+    return detail.getList(0).stream().map(Object::toString).toList();
+  }
+
+  private static StructField field(StructType schema, String name) {
+    for (StructField f : schema.fields()) {
+      if (f.name().equals(name)) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  public Dataset<Row> read(TableContract table) {
+    return spark.read().format("delta").load(location(table));
+  }
+
+  static String escape(String text) {
+    return text.replace("\\", "\\\\").replace("'", "\\'");
+  }
+}
