@@ -49,14 +49,24 @@ public final class IngestBenchmark {
     List<LocalDate> dates = rawFiles.discoverDates(project, source);
     LocalDate from = dates.get(0);
     LocalDate to = dates.get(dates.size() - 1);
-    List<String> files = rawFiles.list(project, source, from, to).files().stream().map(RawFiles.RawFile::path).toList();
+    List<String> files =
+        rawFiles.list(project, source, from, to).files().stream()
+            .map(RawFiles.RawFile::path)
+            .toList();
 
-    System.out.printf("input:   %d files, %s..%s, %s%n", files.size(), from, to, repo.resolve("examples/online-retail/data/by-day"));
+    System.out.printf(
+        "input:   %d files, %s..%s, %s%n",
+        files.size(), from, to, repo.resolve("examples/online-retail/data/by-day"));
     System.out.printf(
         "machine: %d cores, Java %s, max heap %d MB, %s %s; Spark %s, master %s, shuffle partitions %s%n",
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-        Runtime.getRuntime().maxMemory() >> 20, System.getProperty("os.name"), System.getProperty("os.arch"),
-        spark.version(), spark.sparkContext().master(), spark.conf().get("spark.sql.shuffle.partitions"));
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"),
+        Runtime.getRuntime().maxMemory() >> 20,
+        System.getProperty("os.name"),
+        System.getProperty("os.arch"),
+        spark.version(),
+        spark.sparkContext().master(),
+        spark.conf().get("spark.sql.shuffle.partitions"));
 
     List<Double> plain = new ArrayList<>();
     List<Double> lakeml = new ArrayList<>();
@@ -65,7 +75,8 @@ public final class IngestBenchmark {
     for (int i = 0; i <= runs; i++) {
       Path plainDir = work.resolve("plain-" + i);
       long t0 = System.nanoTime();
-      spark.read()
+      spark
+          .read()
           .option("header", "true")
           .option("escape", "\"")
           .csv(files.toArray(String[]::new))
@@ -75,9 +86,12 @@ public final class IngestBenchmark {
           .save(plainDir.toString());
       double plainSeconds = (System.nanoTime() - t0) / 1e9;
 
-      Lakehouse lakehouse = new Lakehouse(spark, work.resolve("lake-" + i).toString(), project.lakehouse().schemaEvolution());
+      Lakehouse lakehouse =
+          new Lakehouse(
+              spark, work.resolve("lake-" + i).toString(), project.lakehouse().schemaEvolution());
       long t1 = System.nanoTime();
-      IngestRun run = new IngestJob(project, lakehouse, Clock.systemUTC(), m -> {}).run(source, from, to).run();
+      IngestRun run =
+          new IngestJob(project, lakehouse, Clock.systemUTC(), m -> {}).run(source, from, to).run();
       double lakemlSeconds = (System.nanoTime() - t1) / 1e9;
       rows = run.counts().read();
       System.out.printf(
@@ -92,8 +106,14 @@ public final class IngestBenchmark {
     }
     double plainMedian = median(plain);
     double lakemlMedian = median(lakeml);
-    System.out.printf("median of %d runs: plain copy %.2f s (%.0f rows/s); lakeml backfill %.2f s (%.0f rows/s); ratio %.2fx%n",
-        runs, plainMedian, rows / plainMedian, lakemlMedian, rows / lakemlMedian, lakemlMedian / plainMedian);
+    System.out.printf(
+        "median of %d runs: plain copy %.2f s (%.0f rows/s); lakeml backfill %.2f s (%.0f rows/s); ratio %.2fx%n",
+        runs,
+        plainMedian,
+        rows / plainMedian,
+        lakemlMedian,
+        rows / lakemlMedian,
+        lakemlMedian / plainMedian);
     spark.stop();
     delete(work);
   }
