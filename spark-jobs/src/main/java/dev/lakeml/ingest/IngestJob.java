@@ -21,7 +21,6 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Batch ingestion of one source for a logical date or a range of dates (backfill): raw files to
@@ -62,9 +61,11 @@ public final class IngestJob {
     if (listing.files().isEmpty()) {
       throw IngestErrors.noFiles(source, from, to, RawFiles.expectedPath(project, source, from));
     }
+    long lap = System.nanoTime();
     for (RawFile f : listing.files()) {
       rawFiles.checkCsvHeader(source, f.path());
     }
+    lap = lap("files listed and headers checked", lap);
     log.accept(
         "ingest "
             + source.name()
@@ -82,25 +83,29 @@ public final class IngestJob {
     TableContract silver = IngestTables.silver(source);
     TableContract quarantine = IngestTables.quarantine(source);
     lakehouse.ensure(List.of(bronze, silver, quarantine, IngestTables.INGEST_RUNS));
+    lap = lap("tables checked against their contracts", lap);
 
     String range =
         LOGICAL_DATE + " >= DATE'" + from + "' AND " + LOGICAL_DATE + " <= DATE'" + to + "'";
     List<String> files = listing.files().stream().map(RawFile::path).toList();
     IngestRunLog runLog = new IngestRunLog(lakehouse);
-    Dataset<Row> outcome = null;
     try {
       Dataset<Row> records = RawReader.read(lakehouse.spark(), source, listing.files());
       Dataset<Row> classified =
           IngestTransforms.withRunMetadata(
               Validation.classify(records, source), runId, Timestamp.from(started));
       Dataset<Row> existingKeys = lakehouse.read(silver).where("NOT (" + range + ")");
-      outcome =
-          IngestTransforms.decideOutcome(classified, source, Optional.of(existingKeys))
-              .persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> decided =
+          IngestTransforms.byLogicalDate(
+              IngestTransforms.decideOutcome(classified, source, Optional.of(existingKeys)));
 
       List<String> rules = Validation.ruleNames(source);
       IngestCounts counts;
+      Dataset<Row> outcome;
       try {
+        // Materialized once, without lineage: the plan reads silver (existing keys), and writing
+        // silver would otherwise invalidate a cache and make the next write recompute everything.
+        outcome = decided.localCheckpoint(true);
         counts = IngestTransforms.counts(outcome, rules);
       } catch (Exception e) {
         // Spark's error rarely names the file: find the one that cannot be read to the end.
@@ -109,11 +114,16 @@ public final class IngestJob {
       if (!counts.reconciles()) {
         throw IngestErrors.countsDoNotReconcile(source, counts.toString());
       }
+      lap = lap("read, validated and deduplicated " + counts.read() + " records", lap);
 
       write(IngestTransforms.bronzeRows(outcome, source), bronze, range);
+      lap = lap("bronze written", lap);
       write(IngestTransforms.silverRows(outcome, source), silver, range);
+      lap = lap("silver written", lap);
       write(IngestTransforms.quarantineRows(outcome, source), quarantine, range);
+      lap = lap("quarantine written", lap);
       reconcileWithTables(source, counts, range, bronze, silver, quarantine);
+      lap("tables reconciled", lap);
 
       IngestRun run =
           new IngestRun(
@@ -152,11 +162,15 @@ public final class IngestJob {
         e.addSuppressed(logFailure);
       }
       throw e;
-    } finally {
-      if (outcome != null) {
-        outcome.unpersist();
-      }
     }
+    // The checkpointed blocks are released by Spark's context cleaner once unreferenced.
+  }
+
+  /** Reports how long a step took; returns the new start. */
+  private long lap(String step, long since) {
+    long now = System.nanoTime();
+    log.accept(String.format("  %-45s %6.2f s", step, (now - since) / 1e9));
+    return now;
   }
 
   private void write(Dataset<Row> rows, TableContract table, String range) {

@@ -2,6 +2,7 @@ package dev.lakeml.ingest;
 
 import static dev.lakeml.schemas.tables.IngestTables.FAILED_RULES;
 import static dev.lakeml.schemas.tables.IngestTables.INGESTED_AT;
+import static dev.lakeml.schemas.tables.IngestTables.LOGICAL_DATE;
 import static dev.lakeml.schemas.tables.IngestTables.ROW_NUMBER;
 import static dev.lakeml.schemas.tables.IngestTables.RUN_ID;
 import static dev.lakeml.schemas.tables.IngestTables.SOURCE_FILE;
@@ -101,6 +102,14 @@ public final class IngestTransforms {
 
   private static Column not(Column c) {
     return org.apache.spark.sql.functions.not(c);
+  }
+
+  /**
+   * Groups rows by logical date and sorts them by it within each partition: the three table writes
+   * then produce one file per date and partition task, and need no sort of their own.
+   */
+  public static Dataset<Row> byLogicalDate(Dataset<Row> df) {
+    return df.repartition(col(LOGICAL_DATE)).sortWithinPartitions(col(LOGICAL_DATE));
   }
 
   /** Adds the run's metadata columns. */

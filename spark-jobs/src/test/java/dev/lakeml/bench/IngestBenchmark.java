@@ -42,9 +42,15 @@ public final class IngestBenchmark {
 
     Map<String, String> conf = new LinkedHashMap<>(project.spark().conf());
     conf.remove("spark.driver.memory");
+    if (System.getenv("BENCH_CONF") != null) {
+      for (String kv : System.getenv("BENCH_CONF").split(";")) {
+        conf.put(kv.split("=")[0], kv.split("=")[1]);
+      }
+    }
     conf.put("spark.sql.warehouse.dir", work.resolve("warehouse").toString());
     SparkSession spark = SparkSessions.create("lakeml-bench", project.spark().master(), conf);
 
+    if (System.getenv("STAGES") != null) spark.sparkContext().addSparkListener(new StageTimes());
     RawFiles rawFiles = new RawFiles(spark.sparkContext().hadoopConfiguration());
     List<LocalDate> dates = rawFiles.discoverDates(project, source);
     LocalDate from = dates.get(0);
@@ -69,6 +75,7 @@ public final class IngestBenchmark {
         spark.conf().get("spark.sql.shuffle.partitions"));
 
     List<Double> plain = new ArrayList<>();
+    List<Double> partitioned = new ArrayList<>();
     List<Double> lakeml = new ArrayList<>();
     long rows = 0;
     // Run 0 warms up the JVM and Spark and is not counted.
@@ -86,22 +93,52 @@ public final class IngestBenchmark {
           .save(plainDir.toString());
       double plainSeconds = (System.nanoTime() - t0) / 1e9;
 
+      Path partitionedDir = work.resolve("partitioned-" + i);
+      long tp = System.nanoTime();
+      spark
+          .read()
+          .option("header", "true")
+          .option("escape", "\"")
+          .csv(files.toArray(String[]::new))
+          .withColumn(
+              "_logical_date",
+              org.apache.spark.sql.functions.to_date(
+                  org.apache.spark.sql.functions.regexp_extract(
+                      org.apache.spark.sql.functions.col("_metadata.file_path"),
+                      "([0-9]{4}-[0-9]{2}-[0-9]{2})\\.csv",
+                      1)))
+          .write()
+          .format("delta")
+          .mode("overwrite")
+          .partitionBy("_logical_date")
+          .save(partitionedDir.toString());
+      double partitionedSeconds = (System.nanoTime() - tp) / 1e9;
+
       Lakehouse lakehouse =
           new Lakehouse(
               spark, work.resolve("lake-" + i).toString(), project.lakehouse().schemaEvolution());
       long t1 = System.nanoTime();
       IngestRun run =
-          new IngestJob(project, lakehouse, Clock.systemUTC(), m -> {}).run(source, from, to).run();
+          new IngestJob(project, lakehouse, Clock.systemUTC(), System.out::println)
+              .run(source, from, to)
+              .run();
       double lakemlSeconds = (System.nanoTime() - t1) / 1e9;
       rows = run.counts().read();
       System.out.printf(
-          "run %d%s: plain copy %.2f s, lakeml backfill %.2f s (%s)%n",
-          i, i == 0 ? " (warm-up)" : "", plainSeconds, lakemlSeconds, run.counts());
+          "run %d%s: plain copy %.2f s, plain copy partitioned by date %.2f s, lakeml backfill %.2f s (%s)%n",
+          i,
+          i == 0 ? " (warm-up)" : "",
+          plainSeconds,
+          partitionedSeconds,
+          lakemlSeconds,
+          run.counts());
       if (i > 0) {
+        partitioned.add(partitionedSeconds);
         plain.add(plainSeconds);
         lakeml.add(lakemlSeconds);
       }
       delete(plainDir);
+      delete(partitionedDir);
       delete(work.resolve("lake-" + i));
     }
     double plainMedian = median(plain);
@@ -114,6 +151,9 @@ public final class IngestBenchmark {
         lakemlMedian,
         rows / lakemlMedian,
         lakemlMedian / plainMedian);
+    System.out.printf(
+        "median plain copy partitioned by date (the lakeml tables' layout): %.2f s; lakeml / partitioned copy %.2fx%n",
+        median(partitioned), lakemlMedian / median(partitioned));
     spark.stop();
     delete(work);
   }

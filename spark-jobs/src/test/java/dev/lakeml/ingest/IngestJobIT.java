@@ -257,4 +257,35 @@ class IngestJobIT {
             "column 'amount' is DECIMAL(10,2) in the table but DOUBLE in the contract")
         .hasMessageContaining("Nothing was written");
   }
+
+  @Test
+  void ingestsJsonLinesWithTheSameRules() {
+    String yaml =
+        TestProject.SOURCE_YAML
+            .formatted("")
+            .replace("format: csv", "format: json")
+            .replace("raw/{date}.csv", "raw/{date}.jsonl")
+            .replace("options: {header: \"true\"}", "options: {}");
+    TestProject p = TestProject.create(dir, "none", yaml);
+    TestProject.write(
+        dir.resolve("raw/2011-01-10.jsonl"),
+        String.join(
+                "\n",
+                "{\"OrderId\":\"O1\",\"Line\":1,\"Customer\":17850.0,\"Amount\":12.5,\"OrderedAt\":\"2011-07-10 09:30:00\",\"Status\":\"PAID\"}",
+                "{\"OrderId\":\"O2\",\"Line\":\"one\",\"Amount\":1,\"OrderedAt\":\"2011-07-10 09:30:00\"}",
+                "{not json")
+            .getBytes(StandardCharsets.UTF_8));
+
+    IngestRun run = ingest(p, D1, D1).run();
+
+    assertThat(run.counts().read()).isEqualTo(3);
+    assertThat(run.counts().accepted()).isEqualTo(1);
+    assertThat(run.counts().ruleFailures())
+        .containsEntry("parse:line", 1L)
+        .containsEntry("malformed_record", 1L);
+    Row silver = table(p, IngestTables.silver(orders(p))).first();
+    assertThat(silver.<Long>getAs("customer")).isEqualTo(17850L);
+    assertThat(silver.<java.sql.Timestamp>getAs("ordered_at").toInstant())
+        .hasToString("2011-07-10T08:30:00Z");
+  }
 }

@@ -152,7 +152,7 @@ class StreamIngestIT {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1g");
-    command.addAll(JavaFlags.SPARK_MODULE_FLAGS);
+    command.addAll(dev.lakeml.testing.JavaFlags.SPARK_MODULE_FLAGS);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("dev.lakeml.cli.LakemlCli");

@@ -1,12 +1,12 @@
-package dev.lakeml.ingest;
+package dev.lakeml.testing;
 
 import java.util.List;
 
 /** The JVM flags Spark needs on Java 17, for child processes the tests start. */
-final class JavaFlags {
+public final class JavaFlags {
   private JavaFlags() {}
 
-  static final List<String> SPARK_MODULE_FLAGS =
+  public static final List<String> SPARK_MODULE_FLAGS =
       List.of(
           "-XX:+IgnoreUnrecognizedVMOptions",
           "--add-opens=java.base/java.lang=ALL-UNNAMED",
