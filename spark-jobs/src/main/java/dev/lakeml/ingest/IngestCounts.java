@@ -19,17 +19,6 @@ public record IngestCounts(
     return read == accepted + quarantined + duplicate;
   }
 
-  public IngestCounts plus(IngestCounts other) {
-    java.util.Map<String, Long> rules = new java.util.TreeMap<>(ruleFailures);
-    other.ruleFailures.forEach((k, v) -> rules.merge(k, v, Long::sum));
-    return new IngestCounts(
-        read + other.read,
-        accepted + other.accepted,
-        quarantined + other.quarantined,
-        duplicate + other.duplicate,
-        rules);
-  }
-
   @Override
   public String toString() {
     return "read "

@@ -1,14 +1,12 @@
 package dev.lakeml.schemas.yaml;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -68,12 +66,6 @@ public final class ConfigNode {
       }
     }
     return out;
-  }
-
-  /** Whether this mapping has the key (and marks it as known). */
-  public boolean has(String key) {
-    consumed.add(key);
-    return entries().containsKey(key);
   }
 
   /** The child node under a key, or empty when the key is absent or null. */
@@ -156,15 +148,6 @@ public final class ConfigNode {
       out.put(key, optional(key).map(n -> n.string(expected)).orElse(""));
     }
     return out;
-  }
-
-  /** The keys of a mapping node, in file order. */
-  public Collection<String> keys() {
-    return entries().keySet();
-  }
-
-  public <T> T as(Function<ConfigNode, T> reader) {
-    return reader.apply(this);
   }
 
   /** Refuses keys that no reader asked for: a misspelt key must not be ignored silently. */
