@@ -65,12 +65,13 @@ final class LakemlContext implements AutoCloseable {
     Map<String, String> conf = new LinkedHashMap<>(project.spark().conf());
     conf.putAll(options.conf);
     conf.putIfAbsent("spark.sql.warehouse.dir", root + "/_warehouse");
-    if (!options.verbose && SparkSession.getDefaultSession().isEmpty()) {
-      quietLogging();
-    }
     // A session that already runs (tests, notebooks) is used and left running.
     boolean ownsSession = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSessions.create("lakeml", master, conf);
+    if (ownsSession && !options.verbose) {
+      // lakeml reports progress and errors itself; Spark's warnings only with --verbose.
+      spark.sparkContext().setLogLevel("ERROR");
+    }
     ProgressReporter progress = null;
     if (!options.quiet) {
       progress = new ProgressReporter(err);
@@ -80,11 +81,6 @@ final class LakemlContext implements AutoCloseable {
     lakehouse.registerExisting(IngestTables.all(project));
     return new LakemlContext(
         project, spark, lakehouse, out, err, options.quiet, progress, ownsSession);
-  }
-
-  private static void quietLogging() {
-    org.apache.logging.log4j.core.config.Configurator.setRootLevel(
-        org.apache.logging.log4j.Level.ERROR);
   }
 
   /** A progress message on standard error, unless --quiet. */

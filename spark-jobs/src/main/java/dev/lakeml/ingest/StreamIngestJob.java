@@ -225,8 +225,38 @@ public final class StreamIngestJob {
     }
 
     @Override
-    public void call(Dataset<Row> batch, Long batchId) {
+    public void call(Dataset<Row> batch, Long batchId) throws Exception {
       Instant started = clock.instant();
+      try {
+        process(batch, batchId, started);
+      } catch (Exception e) {
+        // The stream stops; the run log says which batch failed and why. Not idempotent on
+        // purpose: every failed attempt is recorded.
+        LocalDate date = LocalDate.ofInstant(started, ZoneOffset.UTC);
+        IngestRun failed =
+            new IngestRun(
+                id + "-" + batchId,
+                source.name(),
+                kind.label(),
+                Optional.of(date),
+                Optional.of(date),
+                Optional.of(batchId),
+                started,
+                clock.instant(),
+                IngestRun.FAILED,
+                List.of(),
+                new IngestCounts(0, 0, 0, 0, Map.of()),
+                Optional.of(String.valueOf(e.getMessage())));
+        try {
+          new IngestRunLog(lakehouse).append(failed, Optional.empty());
+        } catch (Exception logFailure) {
+          e.addSuppressed(logFailure);
+        }
+        throw e;
+      }
+    }
+
+    private void process(Dataset<Row> batch, long batchId, Instant started) {
       LocalDate date = LocalDate.ofInstant(started, ZoneOffset.UTC);
       String runId = id + "-" + batchId;
       Dataset<Row> records;

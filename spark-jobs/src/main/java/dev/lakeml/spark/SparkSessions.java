@@ -24,6 +24,7 @@ public final class SparkSessions {
     conf.put("spark.sql.legacy.timeParserPolicy", "CORRECTED");
     conf.put("spark.databricks.delta.schema.autoMerge.enabled", "false");
     conf.put("spark.databricks.delta.optimizeWrite.enabled", "false");
+    conf.put("spark.sql.debug.maxToStringFields", "200");
     if (master.startsWith("local")) {
       conf.put("spark.ui.enabled", "false");
       conf.put("spark.sql.shuffle.partitions", "4");
@@ -56,9 +57,7 @@ public final class SparkSessions {
             builder.config(key, value);
           }
         });
-    SparkSession spark = builder.getOrCreate();
-    spark.sparkContext().setLogLevel("WARN");
-    return spark;
+    return builder.getOrCreate();
   }
 
   /** The shared session of a test JVM: local[2], two shuffle partitions. */

@@ -1,6 +1,7 @@
 package dev.lakeml.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.schemas.project.Project;
@@ -145,6 +146,34 @@ class StreamIngestIT {
         .start(source, StreamIngestJob.Kind.DIRECTORY, Trigger.AvailableNow())
         .awaitTermination(120_000);
     assertExactlyOnce(lakehouse, source);
+  }
+
+  @Test
+  void aLandedFileWithAnotherHeaderStopsTheStreamAndIsLogged() throws Exception {
+    TestProject p = project();
+    Project project = p.load();
+    SourceSpec source = project.source("orders").orElseThrow();
+    Lakehouse lakehouse = p.lakehouse(project);
+    Path landing = dir.resolve("landing");
+    Files.createDirectories(landing);
+    Files.writeString(
+        landing.resolve("renamed.csv"),
+        "OrderId,LineNo,Customer,Amount,OrderedAt,Status\nO1,1,1,1,2011-01-10 09:00:00,NEW\n");
+
+    StreamingQuery query =
+        new StreamIngestJob(project, lakehouse, Clock.systemUTC(), m -> {})
+            .start(source, StreamIngestJob.Kind.DIRECTORY, Trigger.AvailableNow());
+
+    assertThatThrownBy(() -> query.awaitTermination(120_000))
+        .isInstanceOf(org.apache.spark.sql.streaming.StreamingQueryException.class)
+        .hasMessageContaining("renamed.csv (source orders) has an unexpected header")
+        .hasMessageContaining("column 2: expected 'Line', found 'LineNo'");
+    Row failed = lakehouse.read(IngestTables.INGEST_RUNS).first();
+    assertThat(failed.<String>getAs("status")).isEqualTo("FAILED");
+    assertThat(failed.<String>getAs("mode")).isEqualTo("stream-directory");
+    assertThat(failed.<String>getAs("message"))
+        .contains("renamed.csv (source orders) has an unexpected header");
+    assertThat(lakehouse.read(IngestTables.bronze(source)).collectAsList()).isEmpty();
   }
 
   /** Runs {@code lakeml stream} in its own JVM, as production would. */
