@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
@@ -98,10 +99,6 @@ public final class IngestTransforms {
                 .otherwise(lit(ACCEPTED)))
         .drop(RANK)
         .drop(SEEN);
-  }
-
-  private static Column not(Column c) {
-    return org.apache.spark.sql.functions.not(c);
   }
 
   /**
