@@ -11,6 +11,9 @@ import java.util.Map;
 public record IngestCounts(
     long read, long accepted, long quarantined, long duplicate, Map<String, Long> ruleFailures) {
 
+  /** Nothing read. */
+  public static final IngestCounts NONE = new IngestCounts(0, 0, 0, 0, Map.of());
+
   public IngestCounts {
     ruleFailures = Map.copyOf(ruleFailures);
   }

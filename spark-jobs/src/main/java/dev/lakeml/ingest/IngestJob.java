@@ -126,15 +126,12 @@ public final class IngestJob {
       lap("tables reconciled", lap);
 
       IngestRun run =
-          new IngestRun(
+          runRecord(
               runId,
-              source.name(),
-              "batch",
-              Optional.of(from),
-              Optional.of(to),
-              Optional.empty(),
+              source,
+              from,
+              to,
               started,
-              clock.instant(),
               IngestRun.SUCCEEDED,
               files,
               counts,
@@ -143,18 +140,15 @@ public final class IngestJob {
       return new Result(run, listing.missing());
     } catch (Exception e) {
       IngestRun failed =
-          new IngestRun(
+          runRecord(
               runId,
-              source.name(),
-              "batch",
-              Optional.of(from),
-              Optional.of(to),
-              Optional.empty(),
+              source,
+              from,
+              to,
               started,
-              clock.instant(),
               IngestRun.FAILED,
               files,
-              new IngestCounts(0, 0, 0, 0, java.util.Map.of()),
+              IngestCounts.NONE,
               Optional.of(String.valueOf(e.getMessage())));
       try {
         runLog.append(failed, Optional.empty());
@@ -164,6 +158,31 @@ public final class IngestJob {
       throw e;
     }
     // The checkpointed blocks are released by Spark's context cleaner once unreferenced.
+  }
+
+  private IngestRun runRecord(
+      String runId,
+      SourceSpec source,
+      LocalDate from,
+      LocalDate to,
+      Instant started,
+      String status,
+      List<String> files,
+      IngestCounts counts,
+      Optional<String> message) {
+    return new IngestRun(
+        runId,
+        source.name(),
+        "batch",
+        Optional.of(from),
+        Optional.of(to),
+        Optional.empty(),
+        started,
+        clock.instant(),
+        status,
+        files,
+        counts,
+        message);
   }
 
   /** Reports how long a step took; returns the new start. */

@@ -232,20 +232,13 @@ public final class StreamIngestJob {
       } catch (Exception e) {
         // The stream stops; the run log says which batch failed and why. Not idempotent on
         // purpose: every failed attempt is recorded.
-        LocalDate date = LocalDate.ofInstant(started, ZoneOffset.UTC);
         IngestRun failed =
-            new IngestRun(
-                id + "-" + batchId,
-                source.name(),
-                kind.label(),
-                Optional.of(date),
-                Optional.of(date),
-                Optional.of(batchId),
+            runRecord(
+                batchId,
                 started,
-                clock.instant(),
                 IngestRun.FAILED,
                 List.of(),
-                new IngestCounts(0, 0, 0, 0, Map.of()),
+                IngestCounts.NONE,
                 Optional.of(String.valueOf(e.getMessage())));
         try {
           new IngestRunLog(lakehouse).append(failed, Optional.empty());
@@ -312,24 +305,35 @@ public final class StreamIngestJob {
         merge(IngestTransforms.silverRows(outcome, source), silver);
         new IngestRunLog(lakehouse)
             .append(
-                new IngestRun(
-                    runId,
-                    source.name(),
-                    kind.label(),
-                    Optional.of(date),
-                    Optional.of(date),
-                    Optional.of(batchId),
-                    started,
-                    clock.instant(),
-                    IngestRun.SUCCEEDED,
-                    files,
-                    counts,
-                    Optional.empty()),
+                runRecord(batchId, started, IngestRun.SUCCEEDED, files, counts, Optional.empty()),
                 Optional.of(txn));
         log.accept("stream " + source.name() + " batch " + batchId + ": " + counts);
       } finally {
         outcome.unpersist();
       }
+    }
+
+    private IngestRun runRecord(
+        long batchId,
+        Instant started,
+        String status,
+        List<String> files,
+        IngestCounts counts,
+        Optional<String> message) {
+      LocalDate date = LocalDate.ofInstant(started, ZoneOffset.UTC);
+      return new IngestRun(
+          id + "-" + batchId,
+          source.name(),
+          kind.label(),
+          Optional.of(date),
+          Optional.of(date),
+          Optional.of(batchId),
+          started,
+          clock.instant(),
+          status,
+          files,
+          counts,
+          message);
     }
 
     private void append(Dataset<Row> rows, TableContract table, IngestRunLog.Transaction txn) {

@@ -3,54 +3,27 @@ package dev.lakeml.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lakeml.schemas.project.SourceSpec;
-import dev.lakeml.schemas.tables.IngestTables;
+import dev.lakeml.testing.RawRecords;
 import dev.lakeml.testing.SharedSpark;
 import dev.lakeml.testing.TestProject;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IngestTransformsTest {
   @TempDir Path dir;
 
-  private Dataset<Row> records(SparkSession spark, Object[]... rows) {
-    List<StructField> fields = new ArrayList<>();
-    for (String name :
-        List.of(
-            "order_id",
-            "line",
-            "customer",
-            "amount",
-            "ordered_at",
-            "status",
-            IngestTables.MALFORMED_RECORD)) {
-      fields.add(DataTypes.createStructField(name, DataTypes.StringType, true));
-    }
-    fields.add(DataTypes.createStructField(IngestTables.SOURCE_FILE, DataTypes.StringType, false));
-    fields.add(DataTypes.createStructField(IngestTables.ROW_NUMBER, DataTypes.LongType, false));
-    List<Row> out = new ArrayList<>();
-    for (Object[] r : rows) {
-      out.add(RowFactory.create(r));
-    }
-    return spark.createDataFrame(out, new StructType(fields.toArray(StructField[]::new)));
-  }
-
   @Test
   void keepsTheFirstValidRecordOfAKeyAndMarksTheRestAsDuplicates() {
     SparkSession spark = SharedSpark.session();
     SourceSpec source = TestProject.create(dir, "none").load().source("orders").orElseThrow();
     Dataset<Row> raw =
-        records(
+        RawRecords.withOrigin(
             spark,
             new Object[] {"O1", "1", "1", "5", "2011-01-10 09:30:00", "NEW", null, "b.csv", 1L},
             new Object[] {"O1", "1", "1", "6", "2011-01-10 09:30:00", "NEW", null, "a.csv", 2L},
@@ -58,7 +31,8 @@ class IngestTransformsTest {
             new Object[] {"O2", "1", "1", "5", "2011-01-10 09:30:00", "NEW", null, "a.csv", 3L},
             new Object[] {"O3", "1", "1", "5", "2011-01-10 09:30:00", "NEW", null, "a.csv", 4L});
     Dataset<Row> existing =
-        records(spark, new Object[] {"O3", "1", null, null, null, null, null, "old.csv", 1L})
+        RawRecords.withOrigin(
+                spark, new Object[] {"O3", "1", null, null, null, null, null, "old.csv", 1L})
             .selectExpr("order_id", "CAST(line AS INT) AS line");
     List<Row> outcome =
         IngestTransforms.decideOutcome(

@@ -7,22 +7,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.schemas.project.SourceSpec;
-import dev.lakeml.schemas.tables.IngestTables;
+import dev.lakeml.testing.RawRecords;
 import dev.lakeml.testing.SharedSpark;
 import dev.lakeml.testing.TestProject;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,29 +31,8 @@ class ValidationTest {
     source = TestProject.create(dir, "none").load().source("orders").orElseThrow();
   }
 
-  /** Raw text records as the reader makes them: the six columns, then the malformed record. */
-  private static Dataset<Row> records(String[]... rows) {
-    List<StructField> fields = new ArrayList<>();
-    for (String name :
-        List.of(
-            "order_id",
-            "line",
-            "customer",
-            "amount",
-            "ordered_at",
-            "status",
-            IngestTables.MALFORMED_RECORD)) {
-      fields.add(DataTypes.createStructField(name, DataTypes.StringType, true));
-    }
-    List<Row> out = new ArrayList<>();
-    for (String[] r : rows) {
-      out.add(RowFactory.create((Object[]) Arrays.copyOf(r, 7)));
-    }
-    return spark.createDataFrame(out, new StructType(fields.toArray(StructField[]::new)));
-  }
-
   private static Row classifyOne(String... raw) {
-    return Validation.classify(records(raw), source).first();
+    return Validation.classify(RawRecords.of(spark, raw), source).first();
   }
 
   private static List<String> failed(Row r) {
