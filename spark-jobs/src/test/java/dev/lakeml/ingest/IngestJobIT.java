@@ -288,4 +288,46 @@ class IngestJobIT {
     assertThat(silver.<java.sql.Timestamp>getAs("ordered_at").toInstant())
         .hasToString("2011-07-10T08:30:00Z");
   }
+
+  @Test
+  void ingestsParquetFilesWithTheSameRules() throws Exception {
+    String yaml =
+        TestProject.SOURCE_YAML
+            .formatted("")
+            .replace("format: csv", "format: parquet")
+            .replace("raw/{date}.csv", "raw/{date}.parquet")
+            .replace("options: {header: \"true\"}", "options: {}");
+    TestProject p = TestProject.create(dir, "none", yaml);
+    // Parquet keeps its own types: an int column, a double, a real timestamp string.
+    dev.lakeml.testing.SharedSpark.session()
+        .sql(
+            "SELECT * FROM VALUES "
+                + "('O1', 1, 17850L, 12.5D, '2011-07-10 09:30:00', 'PAID'), "
+                + "('O2', 2, NULL, -3.0D, '2011-07-10 09:30:00', 'NEW') "
+                + "AS t(OrderId, Line, Customer, Amount, OrderedAt, Status)")
+        .coalesce(1)
+        .write()
+        .parquet(dir.resolve("spark-out").toString());
+    Path part;
+    try (var files = Files.list(dir.resolve("spark-out"))) {
+      part =
+          files
+              .filter(f -> f.getFileName().toString().endsWith(".parquet"))
+              .findFirst()
+              .orElseThrow();
+    }
+    Files.createDirectories(dir.resolve("raw"));
+    Files.move(part, dir.resolve("raw/2011-01-10.parquet"));
+
+    IngestRun run = ingest(p, D1, D1).run();
+
+    assertThat(run.counts().read()).isEqualTo(2);
+    assertThat(run.counts().accepted()).isEqualTo(1);
+    assertThat(run.counts().ruleFailures()).containsEntry("amount_positive", 1L);
+    Row silver = table(p, IngestTables.silver(orders(p))).first();
+    assertThat(silver.<String>getAs("order_id")).isEqualTo("O1");
+    assertThat(silver.<java.math.BigDecimal>getAs("amount")).isEqualByComparingTo("12.50");
+    assertThat(silver.<java.sql.Timestamp>getAs("ordered_at").toInstant())
+        .hasToString("2011-07-10T08:30:00Z");
+  }
 }
