@@ -1,6 +1,7 @@
 package dev.lakeml.ingest;
 
 import static dev.lakeml.schemas.tables.IngestTables.LOGICAL_DATE;
+import static dev.lakeml.schemas.tables.IngestTables.LOGICAL_MONTH;
 
 import dev.lakeml.ingest.RawFiles.Listing;
 import dev.lakeml.ingest.RawFiles.RawFile;
@@ -86,7 +87,23 @@ public final class IngestJob {
     lap = lap("tables checked against their contracts", lap);
 
     String range =
-        LOGICAL_DATE + " >= DATE'" + from + "' AND " + LOGICAL_DATE + " <= DATE'" + to + "'";
+        // The month bounds let Delta prune partitions; the date bounds say what is replaced.
+        LOGICAL_MONTH
+            + " >= DATE'"
+            + from.withDayOfMonth(1)
+            + "' AND "
+            + LOGICAL_MONTH
+            + " <= DATE'"
+            + to.withDayOfMonth(1)
+            + "' AND "
+            + LOGICAL_DATE
+            + " >= DATE'"
+            + from
+            + "' AND "
+            + LOGICAL_DATE
+            + " <= DATE'"
+            + to
+            + "'";
     List<String> files = listing.files().stream().map(RawFile::path).toList();
     IngestRunLog runLog = new IngestRunLog(lakehouse);
     try {
@@ -96,7 +113,7 @@ public final class IngestJob {
               Validation.classify(records, source), runId, Timestamp.from(started));
       Dataset<Row> existingKeys = lakehouse.read(silver).where("NOT (" + range + ")");
       Dataset<Row> decided =
-          IngestTransforms.byLogicalDate(
+          IngestTransforms.byLogicalMonth(
               IngestTransforms.decideOutcome(classified, source, Optional.of(existingKeys)));
 
       List<String> rules = Validation.ruleNames(source);

@@ -3,6 +3,7 @@ package dev.lakeml.ingest;
 import static dev.lakeml.schemas.tables.IngestTables.FAILED_RULES;
 import static dev.lakeml.schemas.tables.IngestTables.INGESTED_AT;
 import static dev.lakeml.schemas.tables.IngestTables.LOGICAL_DATE;
+import static dev.lakeml.schemas.tables.IngestTables.LOGICAL_MONTH;
 import static dev.lakeml.schemas.tables.IngestTables.ROW_NUMBER;
 import static dev.lakeml.schemas.tables.IngestTables.RUN_ID;
 import static dev.lakeml.schemas.tables.IngestTables.SOURCE_FILE;
@@ -15,6 +16,7 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.trunc;
 import static org.apache.spark.sql.functions.when;
 
 import dev.lakeml.schemas.project.ColumnSpec;
@@ -102,17 +104,21 @@ public final class IngestTransforms {
   }
 
   /**
-   * Groups rows by logical date and sorts them by it within each partition: the three table writes
-   * then produce one file per date and partition task, and need no sort of their own.
+   * Groups rows by the partition month and sorts them by month and date within each partition: the
+   * table writes then produce one file per month and task, need no sort of their own, and each file
+   * covers a narrow range of dates (what {@code replaceWhere} on a date skips by).
    */
-  public static Dataset<Row> byLogicalDate(Dataset<Row> df) {
-    return df.repartition(col(LOGICAL_DATE)).sortWithinPartitions(col(LOGICAL_DATE));
+  public static Dataset<Row> byLogicalMonth(Dataset<Row> df) {
+    return df.repartition(col(LOGICAL_MONTH))
+        .sortWithinPartitions(col(LOGICAL_MONTH), col(LOGICAL_DATE));
   }
 
-  /** Adds the run's metadata columns. */
+  /** Adds the run's metadata columns, and the partition month of the logical date. */
   public static Dataset<Row> withRunMetadata(
       Dataset<Row> df, String runId, java.sql.Timestamp ingestedAt) {
-    return df.withColumn(RUN_ID, lit(runId)).withColumn(INGESTED_AT, lit(ingestedAt));
+    return df.withColumn(RUN_ID, lit(runId))
+        .withColumn(INGESTED_AT, lit(ingestedAt))
+        .withColumn(LOGICAL_MONTH, trunc(col(LOGICAL_DATE), "month"));
   }
 
   /** Every record, as text, shaped like {@code bronze.<source>}. */

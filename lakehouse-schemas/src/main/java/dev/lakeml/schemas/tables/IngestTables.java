@@ -18,6 +18,7 @@ public final class IngestTables {
   public static final String INGESTED_AT = "_ingested_at";
   public static final String RUN_ID = "_run_id";
   public static final String LOGICAL_DATE = "_logical_date";
+  public static final String LOGICAL_MONTH = "_logical_month";
   public static final String MALFORMED_RECORD = "_malformed_record";
   public static final String FAILED_RULES = "_failed_rules";
   public static final String REASON = "_reason";
@@ -44,7 +45,11 @@ public final class IngestTables {
             INGESTED_AT, "TIMESTAMP", "when the run that wrote the row started (UTC)"),
         TableColumn.required(RUN_ID, "STRING", "the ingestion run (see ops.ingest_runs)"),
         TableColumn.required(
-            LOGICAL_DATE, "DATE", "logical date of the run (streams: processing date)"));
+            LOGICAL_DATE, "DATE", "logical date of the run (streams: processing date)"),
+        TableColumn.required(
+            LOGICAL_MONTH,
+            "DATE",
+            "first day of the logical date's month: the partition column (ADR 0006)"));
   }
 
   private static List<TableColumn> rawColumns(SourceSpec source) {
@@ -67,7 +72,7 @@ public final class IngestTables {
         Layer.BRONZE,
         source.name(),
         columns,
-        List.of(LOGICAL_DATE),
+        List.of(LOGICAL_MONTH),
         List.of(),
         DELTA_PROPERTIES,
         "Raw "
@@ -94,7 +99,7 @@ public final class IngestTables {
         Layer.SILVER,
         source.name(),
         columns,
-        List.of(LOGICAL_DATE),
+        List.of(LOGICAL_MONTH),
         source.key(),
         DELTA_PROPERTIES,
         "Typed, validated and deduplicated " + source.name() + " (timestamps in UTC).");
@@ -110,7 +115,7 @@ public final class IngestTables {
         Layer.QUARANTINE,
         source.name(),
         columns,
-        List.of(LOGICAL_DATE),
+        List.of(LOGICAL_MONTH),
         List.of(),
         DELTA_PROPERTIES,
         "Rejected " + source.name() + " records with their raw values and the rules they failed.");

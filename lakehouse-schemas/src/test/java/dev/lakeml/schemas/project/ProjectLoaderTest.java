@@ -207,7 +207,7 @@ class ProjectLoaderTest {
         .contains("_source_file", "_row_number", "_ingested_at", "_run_id", "_logical_date");
     assertThat(silver.column("amount").orElseThrow().type()).isEqualTo("DECIMAL(10,2)");
     assertThat(silver.column("order_id").orElseThrow().nullable()).isFalse();
-    assertThat(silver.partitionColumns()).containsExactly("_logical_date");
+    assertThat(silver.partitionColumns()).containsExactly("_logical_month");
     assertThat(IngestTables.quarantine(s).columnNames()).contains("_failed_rules", "_reason");
   }
 }
