@@ -1,5 +1,6 @@
 package dev.lakeml.schemas.project;
 
+import dev.lakeml.schemas.features.FeatureCatalog;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -7,7 +8,12 @@ import java.util.Optional;
 
 /** A loaded, validated lakeml project. */
 public record Project(
-    String name, Path baseDir, LakehouseSpec lakehouse, SparkSpec spark, List<SourceSpec> sources) {
+    String name,
+    Path baseDir,
+    LakehouseSpec lakehouse,
+    SparkSpec spark,
+    List<SourceSpec> sources,
+    FeatureCatalog features) {
 
   public Project {
     Objects.requireNonNull(name, "name");
@@ -15,6 +21,7 @@ public record Project(
     Objects.requireNonNull(lakehouse, "lakehouse");
     Objects.requireNonNull(spark, "spark");
     sources = List.copyOf(sources);
+    Objects.requireNonNull(features, "features");
   }
 
   public Optional<SourceSpec> source(String sourceName) {

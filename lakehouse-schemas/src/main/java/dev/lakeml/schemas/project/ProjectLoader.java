@@ -1,5 +1,7 @@
 package dev.lakeml.schemas.project;
 
+import dev.lakeml.schemas.features.FeatureCatalog;
+import dev.lakeml.schemas.features.FeatureLoader;
 import dev.lakeml.schemas.project.LakehouseSpec.SchemaEvolution;
 import dev.lakeml.schemas.project.StreamSpec.KafkaSpec;
 import dev.lakeml.schemas.yaml.ConfigException;
@@ -32,10 +34,6 @@ import java.util.stream.Stream;
 public final class ProjectLoader {
   /** The file a project folder must contain. */
   public static final String PROJECT_FILE = "lakeml.yaml";
-
-  private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]{0,62}");
-  private static final String IDENTIFIER_TEXT =
-      "a lower-case name of letters, digits and '_', starting with a letter";
 
   private ProjectLoader() {}
 
@@ -106,7 +104,8 @@ public final class ProjectLoader {
       }
       sources.add(s);
     }
-    return new Project(name, baseDir, lakehouse, spark, sources);
+    FeatureCatalog features = FeatureLoader.read(root, sources);
+    return new Project(name, baseDir, lakehouse, spark, sources, features);
   }
 
   private static LakehouseSpec readLakehouse(ConfigNode node) {
@@ -154,12 +153,7 @@ public final class ProjectLoader {
   }
 
   private static String identifier(ConfigNode node, String key, String what) {
-    ConfigNode n = node.required(key, what + " (" + IDENTIFIER_TEXT + ")");
-    String value = n.string(what);
-    if (!IDENTIFIER.matcher(value).matches()) {
-      throw n.error("'" + value + "' is not a valid " + what + "; expected " + IDENTIFIER_TEXT);
-    }
-    return value;
+    return node.requiredIdentifier(key, what);
   }
 
   private static SourceSpec readSource(ConfigNode node) {

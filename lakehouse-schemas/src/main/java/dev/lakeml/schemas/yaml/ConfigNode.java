@@ -84,6 +84,27 @@ public final class ConfigNode {
         .orElseThrow(() -> error("missing required key '" + key + "': " + expected));
   }
 
+  private static final java.util.regex.Pattern IDENTIFIER =
+      java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+  /** What a name in the project file must look like (it becomes a table or column name). */
+  public static final String IDENTIFIER_TEXT =
+      "a lower-case name of letters, digits and '_', starting with a letter";
+
+  /** A required name that can be used as a table or column name. */
+  public String requiredIdentifier(String key, String what) {
+    return required(key, what + " (" + IDENTIFIER_TEXT + ")").identifier(what);
+  }
+
+  /** This node as a name that can be used as a table or column name. */
+  public String identifier(String what) {
+    String value = string(what);
+    if (!IDENTIFIER.matcher(value).matches()) {
+      throw error("'" + value + "' is not a valid " + what + "; expected " + IDENTIFIER_TEXT);
+    }
+    return value;
+  }
+
   public String requiredString(String key, String expected) {
     return required(key, expected).string(expected);
   }
