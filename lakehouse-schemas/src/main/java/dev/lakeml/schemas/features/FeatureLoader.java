@@ -110,9 +110,7 @@ public final class FeatureLoader {
         known(n.required("entity", "the entity the view describes"), entities, "entity");
     SourceSpec source =
         known(n.required("source", "the source whose silver table is read"), sources, "source");
-    ConfigNode timeNode = n.required("event_time", "the source's timestamp column");
-    String eventTime = timeNode.string("a column name");
-    requireTimestamp(timeNode, source, eventTime);
+    String eventTime = eventTime(n, source);
     for (EntitySpec.Key k : entity.keys()) {
       if (!columns(source).containsKey(k.name())) {
         throw n.error(
@@ -301,9 +299,7 @@ public final class FeatureLoader {
         known(n.required("entity", "the entity the label is about"), entities, "entity");
     SourceSpec source =
         known(n.required("source", "the source whose rows are the events"), sources, "source");
-    ConfigNode timeNode = n.required("event_time", "the source's timestamp column");
-    String eventTime = timeNode.string("a column name");
-    requireTimestamp(timeNode, source, eventTime);
+    String eventTime = eventTime(n, source);
     ConfigNode kindNode = n.required("kind", LabelSpec.Kind.ACCEPTED);
     LabelSpec.Kind kind =
         parse(kindNode, () -> LabelSpec.Kind.parse(kindNode.string("a label kind")));
@@ -354,6 +350,14 @@ public final class FeatureLoader {
       out.put(d.name(), d.type());
     }
     return out;
+  }
+
+  /** The {@code event_time} key: a timestamp column of the source. */
+  private static String eventTime(ConfigNode n, SourceSpec source) {
+    ConfigNode timeNode = n.required("event_time", "the source's timestamp column");
+    String column = timeNode.string("a column name");
+    requireTimestamp(timeNode, source, column);
+    return column;
   }
 
   private static void requireTimestamp(ConfigNode n, SourceSpec source, String column) {
