@@ -114,7 +114,7 @@ public final class IngestJob {
       Dataset<Row> existingKeys = lakehouse.read(silver).where("NOT (" + range + ")");
       Dataset<Row> decided =
           IngestTransforms.byLogicalMonth(
-              IngestTransforms.decideOutcome(classified, source, Optional.of(existingKeys)));
+              IngestTransforms.decideOutcome(classified, source, existingKeys));
 
       List<String> rules = Validation.ruleNames(source);
       IngestCounts counts;

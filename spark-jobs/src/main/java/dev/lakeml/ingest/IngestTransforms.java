@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -75,7 +74,7 @@ public final class IngestTransforms {
    * failed a rule are quarantined.
    */
   public static Dataset<Row> decideOutcome(
-      Dataset<Row> classified, SourceSpec source, Optional<Dataset<Row>> existingKeys) {
+      Dataset<Row> classified, SourceSpec source, Dataset<Row> existingKeys) {
     Column valid = size(col(FAILED_RULES)).equalTo(0);
     Column[] key = source.key().stream().map(k -> col(k)).toArray(Column[]::new);
     Dataset<Row> ranked =
@@ -85,14 +84,11 @@ public final class IngestTransforms {
                 .over(
                     Window.partitionBy(key)
                         .orderBy(valid.desc(), col(SOURCE_FILE), col(ROW_NUMBER))));
-    Column seen = lit(false);
-    if (existingKeys.isPresent()) {
-      Dataset<Row> keys = existingKeys.get().select(key).distinct().withColumn(SEEN, lit(true));
-      ranked =
-          ranked.join(
-              keys, scala.collection.JavaConverters.asScalaBuffer(source.key()).toSeq(), "left");
-      seen = coalesce(col(SEEN), lit(false));
-    }
+    Dataset<Row> keys = existingKeys.select(key).distinct().withColumn(SEEN, lit(true));
+    ranked =
+        ranked.join(
+            keys, scala.collection.JavaConverters.asScalaBuffer(source.key()).toSeq(), "left");
+    Column seen = coalesce(col(SEEN), lit(false));
     return ranked
         .withColumn(
             OUTCOME,

@@ -278,7 +278,7 @@ public final class StreamIngestJob {
               Validation.classify(records, source), runId, Timestamp.from(started));
       Dataset<Row> existing = lakehouse.read(silver).where(col(RUN_ID).notEqual(runId));
       Dataset<Row> outcome =
-          IngestTransforms.decideOutcome(classified, source, Optional.of(existing))
+          IngestTransforms.decideOutcome(classified, source, existing)
               .persist(StorageLevel.MEMORY_AND_DISK());
       try {
         List<String> rules = Validation.ruleNames(source);

@@ -8,7 +8,6 @@ import dev.lakeml.testing.SharedSpark;
 import dev.lakeml.testing.TestProject;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -35,8 +34,7 @@ class IngestTransformsTest {
                 spark, new Object[] {"O3", "1", null, null, null, null, null, "old.csv", 1L})
             .selectExpr("order_id", "CAST(line AS INT) AS line");
     List<Row> outcome =
-        IngestTransforms.decideOutcome(
-                Validation.classify(raw, source), source, Optional.of(existing))
+        IngestTransforms.decideOutcome(Validation.classify(raw, source), source, existing)
             .selectExpr("order_id", "_source_file", "_row_number", IngestTransforms.OUTCOME)
             .orderBy("order_id", "_source_file", "_row_number")
             .collectAsList();

@@ -125,8 +125,7 @@ public final class FeatureLoader {
       }
     }
     Optional<String> filter = n.optionalString("filter", "a Spark SQL condition on source rows");
-    ConfigNode ttlNode = n.required("ttl", Durations.EXPECTED);
-    Duration ttl = parse(ttlNode, () -> Durations.parse(ttlNode.string(Durations.EXPECTED)));
+    Duration ttl = duration(n, "ttl");
     List<FeatureSpec> features = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (ConfigNode f : n.required("features", "the list of features").list("features")) {
@@ -188,9 +187,7 @@ public final class FeatureLoader {
                     + columns(source).keySet());
       }
       Optional<String> where = f.optionalString("where", "a Spark SQL condition");
-      ConfigNode windowNode = f.required("window", Durations.EXPECTED);
-      Duration window =
-          parse(windowNode, () -> Durations.parse(windowNode.string(Durations.EXPECTED)));
+      Duration window = duration(f, "window");
       spec =
           parse(f, () -> new FeatureSpec.Aggregate(name, function, of, where, window, description));
     }
@@ -303,9 +300,7 @@ public final class FeatureLoader {
     ConfigNode kindNode = n.required("kind", LabelSpec.Kind.ACCEPTED);
     LabelSpec.Kind kind =
         parse(kindNode, () -> LabelSpec.Kind.parse(kindNode.string("a label kind")));
-    ConfigNode windowNode = n.required("window", Durations.EXPECTED);
-    Duration window =
-        parse(windowNode, () -> Durations.parse(windowNode.string(Durations.EXPECTED)));
+    Duration window = duration(n, "window");
     Optional<String> events = n.optionalString("events", "a Spark SQL condition on source rows");
     List<String> match =
         n.optional("match").map(x -> x.stringList("column names")).orElse(List.of());
@@ -350,6 +345,12 @@ public final class FeatureLoader {
       out.put(d.name(), d.type());
     }
     return out;
+  }
+
+  /** A required duration key such as {@code window} or {@code ttl}. */
+  private static Duration duration(ConfigNode n, String key) {
+    ConfigNode node = n.required(key, Durations.EXPECTED);
+    return parse(node, () -> Durations.parse(node.string(Durations.EXPECTED)));
   }
 
   /** The {@code event_time} key: a timestamp column of the source. */
