@@ -126,7 +126,8 @@ class StreamIngestIT {
     try {
       long deadline = System.currentTimeMillis() + 180_000;
       while (System.currentTimeMillis() < deadline && child.isAlive()) {
-        if (Files.exists(dir.resolve("lake/ops/ingest_runs/_delta_log"))
+        // The child creates the table while we poll: only a table with a commit can be read.
+        if (lakehouse.exists(IngestTables.INGEST_RUNS)
             && lakehouse.read(IngestTables.INGEST_RUNS).where("rows_read > 0").count() >= 2) {
           break;
         }
