@@ -44,8 +44,18 @@ public final class Lakehouse {
     return root + "/" + table.relativePath();
   }
 
+  /**
+   * Whether the table has been created. Reads the log afresh: {@code DeltaTable.isDeltaTable}
+   * answers from a cached snapshot and stays false in this JVM after another process creates the
+   * table.
+   */
   public boolean exists(TableContract table) {
-    return DeltaTable.isDeltaTable(spark, location(table));
+    try {
+      DeltaTable.forPath(spark, location(table));
+      return true;
+    } catch (Exception e) {
+      return false; // not a Delta table (yet)
+    }
   }
 
   /** Registers every contract whose Delta table exists, so SQL can name it. */
