@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       IngestCommand.class,
       StreamCommand.class,
+      FeaturesCommand.class,
       TablesCommand.class,
       SqlCommand.class,
       DemoCommand.class,
@@ -79,7 +80,7 @@ public final class LakemlCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing subcommand: ingest, stream, tables, sql or demo");
+        spec.commandLine(), "Missing subcommand: ingest, stream, features, tables, sql or demo");
   }
 
   public static void main(String[] args) {

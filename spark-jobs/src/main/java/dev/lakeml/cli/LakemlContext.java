@@ -4,6 +4,7 @@ import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.project.ProjectLoader;
 import dev.lakeml.schemas.tables.IngestTables;
+import dev.lakeml.schemas.tables.Layer;
 import dev.lakeml.spark.SparkSessions;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -79,6 +80,8 @@ final class LakemlContext implements AutoCloseable {
     }
     Lakehouse lakehouse = new Lakehouse(spark, root, project.lakehouse().schemaEvolution());
     lakehouse.registerExisting(IngestTables.all(project));
+    lakehouse.registerLayer(Layer.FEATURES);
+    lakehouse.registerLayer(Layer.TRAINING_SETS);
     return new LakemlContext(
         project, spark, lakehouse, out, err, options.quiet, progress, ownsSession);
   }

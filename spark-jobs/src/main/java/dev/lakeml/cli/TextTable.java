@@ -30,6 +30,16 @@ final class TextTable {
       }
       cells.add(line);
     }
+    return render(List.of(names), cells, more);
+  }
+
+  /** Renders rows of text under the given column names. */
+  static String render(List<String> header, List<String[]> cells) {
+    return render(header, cells, false);
+  }
+
+  private static String render(List<String> header, List<String[]> cells, boolean more) {
+    String[] names = header.toArray(String[]::new);
     int[] width = new int[names.length];
     for (int i = 0; i < names.length; i++) {
       width[i] = names[i].length();

@@ -1,6 +1,7 @@
 package dev.lakeml.lakehouse;
 
 import dev.lakeml.schemas.project.LakehouseSpec.SchemaEvolution;
+import dev.lakeml.schemas.tables.Layer;
 import dev.lakeml.schemas.tables.TableColumn;
 import dev.lakeml.schemas.tables.TableContract;
 import io.delta.tables.DeltaTable;
@@ -68,16 +69,48 @@ public final class Lakehouse {
   }
 
   private void register(TableContract table) {
-    spark.sql("CREATE DATABASE IF NOT EXISTS " + table.layer().database());
+    register(table.layer(), table.name());
+  }
+
+  private void register(Layer layer, String name) {
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + layer.database());
     // The name may point at another lakehouse's table in this session (tests, --lakehouse):
     // dropping an external table only forgets the name, never the data.
-    spark.sql("DROP TABLE IF EXISTS " + table.qualifiedName());
+    String qualified = layer.database() + ".`" + name + "`";
+    spark.sql("DROP TABLE IF EXISTS " + qualified);
     spark.sql(
         "CREATE TABLE "
-            + table.qualifiedName()
+            + qualified
             + " USING delta LOCATION '"
-            + escape(location(table))
+            + escape(root + "/" + layer.database() + "/" + name)
             + "'");
+  }
+
+  /**
+   * Registers every Delta table found in a layer's folder: layers whose tables are not known from
+   * the project alone (training sets, whose names are chosen when they are built).
+   */
+  public List<String> registerLayer(Layer layer) {
+    List<String> names = new ArrayList<>();
+    try {
+      org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root + "/" + layer.database());
+      org.apache.hadoop.fs.FileSystem fs =
+          dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(dir)) {
+        return names;
+      }
+      for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(dir)) {
+        String name = st.getPath().getName();
+        if (st.isDirectory()
+            && fs.exists(new org.apache.hadoop.fs.Path(st.getPath(), "_delta_log"))) {
+          register(layer, name);
+          names.add(name);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new LakehouseException("Could not list " + root + "/" + layer.database() + ": " + e, e);
+    }
+    return names;
   }
 
   /**

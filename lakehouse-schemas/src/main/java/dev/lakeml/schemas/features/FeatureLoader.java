@@ -188,6 +188,14 @@ public final class FeatureLoader {
       }
       Optional<String> where = f.optionalString("where", "a Spark SQL condition");
       Duration window = duration(f, "window");
+      if (window.toSeconds() % 86_400 != 0) {
+        throw f.required("window", Durations.EXPECTED)
+            .error(
+                "window '"
+                    + Durations.format(window)
+                    + "' is not whole days; feature views are computed once per logical day, so"
+                    + " their windows are whole days (e.g. 1d, 7d, 90d)");
+      }
       spec =
           parse(f, () -> new FeatureSpec.Aggregate(name, function, of, where, window, description));
     }

@@ -7,7 +7,11 @@ public enum Layer {
   BRONZE,
   SILVER,
   QUARANTINE,
-  OPS;
+  OPS,
+  /** Feature tables ({@code features.<view>}) and the feature registry. */
+  FEATURES,
+  /** Point-in-time training sets and their manifests. */
+  TRAINING_SETS;
 
   /** The SQL database (schema) that holds this layer's tables. */
   public String database() {
