@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
       IngestCommand.class,
       StreamCommand.class,
       FeaturesCommand.class,
+      TrainingSetCommand.class,
       TablesCommand.class,
       SqlCommand.class,
       DemoCommand.class,
@@ -80,7 +81,8 @@ public final class LakemlCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing subcommand: ingest, stream, features, tables, sql or demo");
+        spec.commandLine(),
+        "Missing subcommand: ingest, stream, features, training-set, tables, sql or demo");
   }
 
   public static void main(String[] args) {

@@ -1,0 +1,170 @@
+package dev.lakeml.features;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+
+import dev.lakeml.lakehouse.LakehouseException;
+import dev.lakeml.schemas.features.EntitySpec;
+import dev.lakeml.schemas.features.LabelSpec;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds a training spine from a label definition: the rows to predict for, each with its time, its
+ * label and the instant the label became known. Labels whose window has not ended by the newest
+ * source row are not known yet and are left out (a label must never be guessed).
+ *
+ * <ul>
+ *   <li>{@code event_within} / {@code no_event_within}: at each cutoff date T (00:00 UTC), every
+ *       entity with an event in [T - window, T) — the active ones — labelled by whether it has an
+ *       event in [T, T + window).
+ *   <li>{@code matching_event_within}: every source row between the cutoffs that is not itself an
+ *       event (e.g. every sales line), at its own time t, labelled by whether an event sharing the
+ *       {@code match} columns follows in (t, t + window].
+ * </ul>
+ */
+public final class LabelSpine {
+  public static final String TIME = "event_timestamp";
+  public static final String KNOWN_AT = "label_known_at";
+
+  private LabelSpine() {}
+
+  /**
+   * The spine for cutoffs from, from + every, ... up to to.
+   *
+   * @param sourceRows the label source's silver rows (pinned to a Delta version by the caller)
+   */
+  public static Dataset<Row> build(
+      SparkSession spark,
+      LabelSpec label,
+      EntitySpec entity,
+      Dataset<Row> sourceRows,
+      LocalDate from,
+      LocalDate to,
+      int everyDays) {
+    if (to.isBefore(from)) {
+      throw new LakehouseException("--to " + to + " is before --from " + from);
+    }
+    String ts = "`" + label.eventTime() + "`";
+    long windowSeconds = label.window().toSeconds();
+    String keysNotNull =
+        entity.keyNames().stream()
+            .map(k -> "`" + k + "` IS NOT NULL")
+            .collect(Collectors.joining(" AND "));
+    Row newest = sourceRows.selectExpr("max(" + ts + ")").first();
+    if (newest.isNullAt(0)) {
+      throw new LakehouseException("the label's source has no rows");
+    }
+    String knownBy = "TIMESTAMP'" + newest.getTimestamp(0).toInstant() + "'";
+    String events = label.events().orElse("TRUE");
+    List<Column> keys = entity.keyNames().stream().map(k -> col(k)).toList();
+
+    Dataset<Row> spine;
+    if (label.kind() == LabelSpec.Kind.MATCHING_EVENT_WITHIN) {
+      String matchNotNull =
+          label.match().stream()
+              .map(k -> "`" + k + "` IS NOT NULL")
+              .collect(Collectors.joining(" AND "));
+      Dataset<Row> base =
+          sourceRows
+              .where(keysNotNull + " AND " + matchNotNull + " AND NOT (" + events + ")")
+              .where(
+                  ts
+                      + " >= CAST(DATE'"
+                      + from
+                      + "' AS TIMESTAMP) AND "
+                      + ts
+                      + " < CAST(DATE'"
+                      + to.plusDays(1)
+                      + "' AS TIMESTAMP)")
+              .withColumn("_t", expr(ts));
+      List<Column> matchAs = new ArrayList<>();
+      for (String m : label.match()) {
+        matchAs.add(col(m).as("_m_" + m));
+      }
+      matchAs.add(expr(ts).as("_et"));
+      Dataset<Row> later =
+          sourceRows
+              .where("(" + events + ") AND " + matchNotNull)
+              .select(matchAs.toArray(Column[]::new));
+      Column on =
+          col("_et").gt(col("_t")).and(expr("_et <= _t + INTERVAL " + windowSeconds + " SECONDS"));
+      for (String m : label.match()) {
+        on = on.and(col(m).equalTo(col("_m_" + m)));
+      }
+      // One spine row per base row, duplicates of the base rows included.
+      Dataset<Row> numbered =
+          base.withColumn("_row", org.apache.spark.sql.functions.monotonically_increasing_id())
+              .localCheckpoint(true);
+      Dataset<Row> hits =
+          numbered
+              .join(later, on, "left_semi")
+              .select(col("_row"))
+              .distinct()
+              .withColumn("_hit", expr("1"));
+      spine =
+          numbered
+              .join(hits, "_row", "left")
+              .select(
+                  concat(
+                      keys,
+                      List.of(
+                          col("_t").as(TIME),
+                          expr("CAST(coalesce(_hit, 0) AS INT)").as(label.name()),
+                          expr("_t + INTERVAL " + windowSeconds + " SECONDS").as(KNOWN_AT))));
+    } else {
+      Dataset<Row> cutoffs =
+          spark
+              .sql(
+                  "SELECT CAST(d AS TIMESTAMP) AS _t FROM (SELECT explode(sequence(DATE'"
+                      + from
+                      + "', DATE'"
+                      + to
+                      + "', INTERVAL "
+                      + everyDays
+                      + " DAYS)) AS d)")
+              .where("_t + INTERVAL " + windowSeconds + " SECONDS <= " + knownBy);
+      Dataset<Row> ev =
+          sourceRows.where(keysNotNull + " AND (" + events + ")").withColumn("_et", expr(ts));
+      Dataset<Row> near =
+          ev.join(
+              org.apache.spark.sql.functions.broadcast(cutoffs),
+              expr(
+                  "_et >= _t - INTERVAL "
+                      + windowSeconds
+                      + " SECONDS AND _et < _t + INTERVAL "
+                      + windowSeconds
+                      + " SECONDS"));
+      List<Column> group = new ArrayList<>(keys);
+      group.add(col("_t"));
+      boolean churn = label.kind() == LabelSpec.Kind.NO_EVENT_WITHIN;
+      spine =
+          near.groupBy(group.toArray(Column[]::new))
+              .agg(
+                  expr("count_if(_et < _t)").as("_before"),
+                  expr("count_if(_et >= _t)").as("_after"))
+              .where("_before > 0")
+              .select(
+                  concat(
+                      keys,
+                      List.of(
+                          col("_t").as(TIME),
+                          expr("CAST(_after " + (churn ? "= 0" : "> 0") + " AS INT)")
+                              .as(label.name()),
+                          expr("_t + INTERVAL " + windowSeconds + " SECONDS").as(KNOWN_AT))));
+    }
+    return spine.where(KNOWN_AT + " <= " + knownBy);
+  }
+
+  private static Column[] concat(List<Column> a, List<Column> b) {
+    List<Column> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all.toArray(Column[]::new);
+  }
+}
