@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
       StreamCommand.class,
       FeaturesCommand.class,
       TrainingSetCommand.class,
+      PublishCommand.class,
       TablesCommand.class,
       SqlCommand.class,
       DemoCommand.class,
@@ -82,7 +83,7 @@ public final class LakemlCli implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "Missing subcommand: ingest, stream, features, training-set, tables, sql or demo");
+        "Missing subcommand: ingest, stream, features, training-set, publish, tables, sql or demo");
   }
 
   public static void main(String[] args) {

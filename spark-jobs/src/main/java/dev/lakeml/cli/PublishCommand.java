@@ -1,0 +1,129 @@
+package dev.lakeml.cli;
+
+import dev.lakeml.features.PublishJob;
+import dev.lakeml.online.SnapshotManifest;
+import dev.lakeml.schemas.features.FeatureViewSpec;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code lakeml publish}: the latest feature values to a new online snapshot. */
+@Command(
+    name = "publish",
+    description =
+        "Publish each feature view's latest values per entity (within TTL) to a new, immutable"
+            + " online snapshot: RocksDB (default) or Redis.")
+final class PublishCommand implements Callable<Integer> {
+  @Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
+
+  @Option(names = "--views", split = ",", description = "views to publish (default: all)")
+  List<String> views = new ArrayList<>();
+
+  @Option(
+      names = "--as-of",
+      description = "publish values as of this instant (default: each view's newest row)")
+  String asOf;
+
+  @Option(names = "--backend", description = "rocksdb (default) or redis")
+  String backend = "rocksdb";
+
+  @Option(
+      names = "--online-path",
+      description = "RocksDB snapshot folder (default: <lakehouse>/_online)")
+  String onlinePath;
+
+  @Option(names = "--redis", description = "Redis host:port (default 127.0.0.1:6379)")
+  String redis = "127.0.0.1:6379";
+
+  @Option(names = "--redis-prefix", description = "key prefix (default: lakeml:<project>)")
+  String redisPrefix;
+
+  @Option(names = "--retain", description = "snapshots to keep, at least 2 (default 3)")
+  int retain = 3;
+
+  @Option(names = "--partitions", description = "Spark partitions, one SST file each")
+  Integer partitions;
+
+  @Override
+  public Integer call() {
+    if (retain < 2) {
+      throw new LakemlCli.UsageException(
+          "--retain must be at least 2: the current and the previous snapshot are always kept");
+    }
+    Optional<Instant> at = Optional.empty();
+    if (asOf != null) {
+      try {
+        at = Optional.of(Instant.parse(asOf));
+      } catch (DateTimeParseException e) {
+        throw new LakemlCli.UsageException(
+            "--as-of '" + asOf + "' is not an instant; expected e.g. 2011-10-01T00:00:00Z");
+      }
+    }
+    try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
+      PublishJob job = new PublishJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info);
+      List<FeatureViewSpec> chosen = new ArrayList<>();
+      if (views.isEmpty()) {
+        chosen.addAll(FeaturesCommand.views(ctx, null));
+      } else {
+        views.forEach(v -> chosen.addAll(FeaturesCommand.views(ctx, v)));
+      }
+      List<PublishJob.ViewData> data = job.latest(chosen, at);
+      int n =
+          partitions != null
+              ? partitions
+              : Math.max(2, ctx.spark.sparkContext().defaultParallelism());
+      PublishJob.Result r;
+      String where;
+      if (backend.equals("rocksdb")) {
+        Path root = Path.of(onlinePath != null ? onlinePath : onlineRoot(ctx));
+        r = job.publishRocksDb(data, root, n, retain);
+        where = root.toString();
+      } else if (backend.equals("redis")) {
+        String[] hp = redis.split(":");
+        if (hp.length != 2 || !hp[1].matches("\\d{1,5}")) {
+          throw new LakemlCli.UsageException("--redis '" + redis + "' is not host:port");
+        }
+        String prefix = redisPrefix != null ? redisPrefix : "lakeml:" + ctx.project.name();
+        r = job.publishRedis(data, hp[0], Integer.parseInt(hp[1]), prefix, n, retain);
+        where = "redis://" + redis + " prefix " + prefix;
+      } else {
+        throw new LakemlCli.UsageException(
+            "--backend '" + backend + "' is not a backend; expected rocksdb or redis");
+      }
+      SnapshotManifest m = r.manifest();
+      ctx.out.printf(
+          "online snapshot v%d at %s: %,d rows in %.1f s%n",
+          m.version(), where, m.totalRows(), r.seconds());
+      for (SnapshotManifest.ViewEntry v : m.views()) {
+        ctx.out.printf(
+            "  %-20s %,9d entities, as of %s, from %s version %d%n",
+            v.name(), v.rows(), v.featuresAsOf(), v.sourceTable(), v.sourceDeltaVersion());
+      }
+      if (!r.collected().isEmpty()) {
+        ctx.out.println("  garbage collected versions " + r.collected());
+      }
+      return LakemlCli.OK;
+    }
+  }
+
+  static String onlineRoot(LakemlContext ctx) {
+    String root = ctx.lakehouse.root();
+    if (root.startsWith("file:")) {
+      root = Path.of(java.net.URI.create(root)).toString();
+    } else if (root.contains("://")) {
+      throw new LakemlCli.UsageException(
+          "the lakehouse is at "
+              + root
+              + "; RocksDB snapshots need a local or mounted folder: give --online-path");
+    }
+    return root + "/_online";
+  }
+}
