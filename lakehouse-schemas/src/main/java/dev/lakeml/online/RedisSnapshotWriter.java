@@ -1,5 +1,6 @@
 package dev.lakeml.online;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +29,9 @@ import redis.clients.jedis.resps.ScanResult;
  *
  * <p>Several writers may fill the same version in parallel (one per Spark task: {@link #put} then
  * {@link #close()}); the per-view row counts are kept in Redis, so a final writer on the driver can
- * {@link #commit} for all of them. Not thread-safe: one writer per thread.
+ * {@link #commit} for all of them. Those counters count puts; when they disagree with the manifest
+ * (a retried task puts its rows twice) the commit counts the stored keys with SCAN before deciding.
+ * Not thread-safe: one writer per thread.
  */
 public final class RedisSnapshotWriter implements AutoCloseable {
   /** Rows per pipeline flush. */
@@ -162,6 +165,13 @@ public final class RedisSnapshotWriter implements AutoCloseable {
             Integer.parseInt(new String(e.getKey(), StandardCharsets.UTF_8)),
             Long.parseLong(new String(e.getValue(), StandardCharsets.UTF_8)));
       }
+      String how = "were written";
+      if (!matches(manifest, counted)) {
+        // The counters count puts: a retried Spark task puts its rows twice. Count the keys
+        // themselves (a retry overwrites the same keys) before refusing.
+        counted = countKeys();
+        how = "are stored (counted with SCAN)";
+      }
       for (SnapshotManifest.ViewEntry v : manifest.views()) {
         long rows = counted.getOrDefault(v.viewId(), 0L);
         if (rows != v.rows()) {
@@ -178,7 +188,8 @@ public final class RedisSnapshotWriter implements AutoCloseable {
                   + v.rows()
                   + " rows but "
                   + rows
-                  + " were written");
+                  + " "
+                  + how);
         }
         counted.remove(v.viewId());
       }
@@ -214,6 +225,44 @@ public final class RedisSnapshotWriter implements AutoCloseable {
     } catch (JedisException e) {
       throw unreachable("committing snapshot v" + version, e);
     }
+  }
+
+  private static boolean matches(SnapshotManifest manifest, Map<Integer, Long> counted) {
+    Map<Integer, Long> expected = new HashMap<>();
+    for (SnapshotManifest.ViewEntry v : manifest.views()) {
+      if (v.rows() > 0) {
+        expected.put(v.viewId(), v.rows());
+      }
+    }
+    Map<Integer, Long> actual = new HashMap<>(counted);
+    actual.values().removeIf(n -> n == 0);
+    return expected.equals(actual);
+  }
+
+  /** The rows stored under this version per view id, from the keys themselves. */
+  private Map<Integer, Long> countKeys() {
+    Map<Integer, Long> out = new HashMap<>();
+    java.util.Set<ByteBuffer> special =
+        java.util.Set.of(
+            ByteBuffer.wrap(keys.manifest(version)),
+            ByteBuffer.wrap(keys.committed(version)),
+            ByteBuffer.wrap(keys.rows(version)));
+    byte[] pattern =
+        RedisKeys.concat(
+            RedisKeys.bytes(
+                RedisKeys.escapeGlob(new String(versionPrefix, StandardCharsets.UTF_8))),
+            new byte[] {'*'});
+    scan(
+        client,
+        pattern,
+        key -> {
+          if (key.length >= versionPrefix.length + 3 && !special.contains(ByteBuffer.wrap(key))) {
+            int viewId =
+                ((key[versionPrefix.length] & 0xFF) << 8) | (key[versionPrefix.length + 1] & 0xFF);
+            out.merge(viewId, 1L, Long::sum);
+          }
+        });
+    return out;
   }
 
   /** Flushes what is queued (without committing) and disconnects. */

@@ -151,9 +151,33 @@ class RedisOnlineStoreTest extends OnlineStoreContract {
       assertThatThrownBy(() -> writer.commit(TestData.manifest(1, SnapshotManifest.REDIS, rows)))
           .isInstanceOf(SnapshotException.class)
           .hasMessageContaining(
-              "view 'customer_activity' (view_id 1) has 4 rows but 3 were written");
+              "view 'customer_activity' (view_id 1) has 4 rows but 3 are stored (counted with SCAN)");
     }
     assertThat(client.get(prefix + ":current")).isNull();
+  }
+
+  @Test
+  void commitAcceptsRowsPutTwiceByARetriedTask() {
+    List<TestData.Row> rows = TestData.rows(0);
+    for (int attempt = 0; attempt < 2; attempt++) { // the first attempt "failed" after its puts
+      try (RedisSnapshotWriter task =
+          new RedisSnapshotWriter(server.host(), server.port(), prefix, 1)) {
+        for (TestData.Row r : rows.subList(0, 5)) {
+          task.put(r.encodedKey(), r.encodedValue());
+        }
+      }
+    }
+    try (RedisSnapshotWriter driver =
+        new RedisSnapshotWriter(server.host(), server.port(), prefix, 1)) {
+      for (TestData.Row r : rows.subList(5, rows.size())) {
+        driver.put(r.encodedKey(), r.encodedValue());
+      }
+      driver.commit(TestData.manifest(1, SnapshotManifest.REDIS, rows));
+    }
+    try (OnlineFeatureReader reader = open()) {
+      assertThat(reader.get("customer_activity", List.of(42L), NOW).status())
+          .isEqualTo(FeatureVector.Status.FOUND);
+    }
   }
 
   @Test
