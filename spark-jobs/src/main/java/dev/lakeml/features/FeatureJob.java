@@ -252,12 +252,13 @@ public final class FeatureJob {
       case COUNT -> expr("coalesce(sum(" + inWindow + "), 0)");
       case SUM -> expr("coalesce(sum(" + inWindow + "), 0)");
       case MEAN ->
+          // In DOUBLE: a decimal division would round the mean to 6 decimal places.
           expr(
-              "sum(CASE WHEN "
+              "CAST(sum(CASE WHEN "
                   + in
                   + " THEN "
                   + p
-                  + "_sum END) / nullif(sum(CASE WHEN "
+                  + "_sum END) AS DOUBLE) / nullif(sum(CASE WHEN "
                   + in
                   + " THEN "
                   + p
