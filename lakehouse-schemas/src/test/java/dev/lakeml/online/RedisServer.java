@@ -15,11 +15,12 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A real {@code redis-server} child process on a free loopback port, without persistence, for
- * tests. A missing {@code redis-server} fails the test (it is not skipped): the online-store tests
- * must run everywhere CI runs, and {@code .ci/run} installs it.
+ * A real {@code redis-server} child process on a free loopback port, without persistence, for tests
+ * (also the Spark publish tests, through this module's test jar). A missing {@code redis-server}
+ * fails the test (it is not skipped): the online-store tests must run everywhere CI runs, and
+ * {@code .ci/run} installs it.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private final Process process;
   private final int port;
   private final Path log;
@@ -30,7 +31,7 @@ final class RedisServer implements AutoCloseable {
     this.log = log;
   }
 
-  static RedisServer start() {
+  public static RedisServer start() {
     String executable = findOnPath("redis-server");
     if (executable == null) {
       throw new AssertionError(
@@ -63,11 +64,11 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  String host() {
+  public String host() {
     return "127.0.0.1";
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 

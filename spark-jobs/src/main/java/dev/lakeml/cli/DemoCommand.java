@@ -1,18 +1,31 @@
 package dev.lakeml.cli;
 
+import dev.lakeml.features.PublishJob;
+import dev.lakeml.features.TrainingSetJob;
+import dev.lakeml.online.FeatureVector;
+import dev.lakeml.online.RocksDbOnlineStore;
 import dev.lakeml.schemas.tables.IngestTables;
 import dev.lakeml.schemas.tables.TableContract;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
  * {@code lakeml demo}: ingests every bundled day of the example project end to end and shows where
- * the tables are, how the counts reconcile, why rows were quarantined, and a SQL query.
+ * the tables are, how the counts reconcile, why rows were quarantined, and a SQL query; then
+ * computes the features, builds a churn training set and publishes an online snapshot.
  */
 @Command(
     name = "demo",
-    description = "Ingest the bundled Online Retail data end to end and query it.")
+    description =
+        "Ingest the bundled Online Retail data end to end, compute features, build a training"
+            + " set and publish an online snapshot.")
 final class DemoCommand implements Callable<Integer> {
   @Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
 
@@ -23,6 +36,59 @@ final class DemoCommand implements Callable<Integer> {
   static final String QUARANTINE_QUERY =
       "SELECT rule, count(*) AS rows FROM quarantine.invoice_lines LATERAL VIEW explode(_failed_rules) r AS rule"
           + " GROUP BY rule ORDER BY rows DESC";
+
+  static final String TRAINING_QUERY =
+      "SELECT churn_90d, count(*) AS customers, round(avg(invoices_90d), 2) AS avg_invoices_90d,"
+          + " round(avg(spend_90d), 2) AS avg_spend_90d FROM training_sets.churn GROUP BY churn_90d"
+          + " ORDER BY churn_90d";
+
+  /** Features for every date, a churn training set, and an online snapshot with a lookup. */
+  private static void features(LakemlContext ctx) {
+    ctx.out.println();
+    ctx.out.println("Features (lakeml features --all):");
+    FeaturesCommand.Dates all = new FeaturesCommand.Dates();
+    all.all = true;
+    FeaturesCommand.compute(ctx, ctx.project.features().views(), all);
+    if (ctx.project.features().labels().stream().anyMatch(l -> l.name().equals("churn_90d"))) {
+      ctx.out.println();
+      ctx.out.println(
+          "A point-in-time training set (lakeml training-set build churn --label churn_90d"
+              + " --from 2011-01-01 --to 2011-07-01 --every 30d):");
+      TrainingSetJob.Result r =
+          new TrainingSetJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info)
+              .build(
+                  "churn",
+                  new TrainingSetJob.Spine.FromLabel(
+                      "churn_90d",
+                      LocalDate.parse("2011-01-01"),
+                      LocalDate.parse("2011-07-01"),
+                      30),
+                  List.of(),
+                  false);
+      ctx.out.printf(
+          "  training_sets.churn: %,d rows, build id %s (lakeml training-set rebuild %s)%n",
+          r.rows(), r.id(), r.id());
+      ctx.out.print(TextTable.render(ctx.spark.sql(TRAINING_QUERY), 5));
+    }
+    ctx.out.println();
+    ctx.out.println("Online snapshot (lakeml publish):");
+    PublishJob publish = new PublishJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info);
+    Path root = Path.of(PublishCommand.onlineRoot(ctx));
+    PublishJob.Result p =
+        publish.publishRocksDb(
+            publish.latest(ctx.project.features().views(), Optional.empty()),
+            root,
+            Math.max(2, ctx.spark.sparkContext().defaultParallelism()),
+            3);
+    ctx.out.printf(
+        "  v%d at %s: %,d rows in %.1f s%n",
+        p.manifest().version(), root, p.manifest().totalRows(), p.seconds());
+    try (RocksDbOnlineStore store = RocksDbOnlineStore.open(root)) {
+      Instant at = p.manifest().views().get(0).featuresAsOf();
+      FeatureVector v = store.get("customer_activity", List.of(12347L), at);
+      ctx.out.println("  customer 12347 as of " + at + ": " + v.status() + " " + v.values());
+    }
+  }
 
   @Override
   public Integer call() {
@@ -44,6 +110,9 @@ final class DemoCommand implements Callable<Integer> {
         ctx.out.println("A sample query:");
         ctx.out.println("  lakeml sql \"" + SAMPLE_QUERY + "\"");
         ctx.out.print(TextTable.render(ctx.spark.sql(SAMPLE_QUERY), 5));
+      }
+      if (!ctx.project.features().views().isEmpty()) {
+        features(ctx);
       }
       return LakemlCli.OK;
     }

@@ -7,6 +7,8 @@ import dev.lakeml.ingest.IngestJob;
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.online.FeatureVector;
+import dev.lakeml.online.RedisOnlineStore;
+import dev.lakeml.online.RedisServer;
 import dev.lakeml.online.RocksDbOnlineStore;
 import dev.lakeml.online.SnapshotManifest;
 import dev.lakeml.schemas.features.EntitySpec;
@@ -406,5 +408,111 @@ class FeatureStoreIT {
           store.get("product_stats", List.of("85123A"), asOf.plus(java.time.Duration.ofDays(91)));
       assertThat(later.status()).isEqualTo(FeatureVector.Status.EXPIRED);
     }
+  }
+
+  @Test
+  @Order(6)
+  void redisServesTheSameValuesAsRocksDb() throws Exception {
+    PublishJob publish = new PublishJob(project, lakehouse, Clock.systemUTC(), m -> {});
+    List<PublishJob.ViewData> data = publish.latest(project.features().views(), Optional.empty());
+    Path online = lake.resolve("_online_redis_check");
+    publish.publishRocksDb(data, online, 2, 2);
+    try (RedisServer redis = RedisServer.start()) {
+      PublishJob.Result r =
+          publish.publishRedis(data, redis.host(), redis.port(), "lakeml:test", 2, 2);
+      assertThat(r.manifest().backend()).isEqualTo(SnapshotManifest.REDIS);
+      try (RocksDbOnlineStore rocks = RocksDbOnlineStore.open(online);
+          RedisOnlineStore red = RedisOnlineStore.open(redis.host(), redis.port(), "lakeml:test")) {
+        for (SnapshotManifest.ViewEntry v : rocks.manifest().views()) {
+          assertThat(red.manifest().view(v.name()).orElseThrow().rows()).isEqualTo(v.rows());
+        }
+        Instant at = rocks.manifest().views().get(0).featuresAsOf();
+        List<Row> customers =
+            table("customer_activity").select("customer_id").distinct().collectAsList();
+        for (Row c : customers) {
+          List<Object> key = List.of(c.getLong(0));
+          FeatureVector a = rocks.get("customer_activity", key, at);
+          FeatureVector b = red.get("customer_activity", key, at);
+          assertThat(b.status()).isEqualTo(a.status());
+          assertThat(b.values()).isEqualTo(a.values());
+          assertThat(b.eventTime()).isEqualTo(a.eventTime());
+        }
+      }
+      // A second publish moves the pointer; retention 2 keeps both versions.
+      PublishJob.Result second =
+          publish.publishRedis(data, redis.host(), redis.port(), "lakeml:test", 2, 2);
+      assertThat(second.manifest().version()).isEqualTo(r.manifest().version() + 1);
+      assertThat(second.collected()).isEmpty();
+    }
+  }
+
+  @Test
+  @Order(7)
+  void theCommandsRunOnTheBundledProject() {
+    Cli list = cli("features", "list");
+    assertThat(list.code()).as(list.err()).isZero();
+    assertThat(list.out()).contains("customer_activity").contains("product_stats").contains("180d");
+    Cli describe = cli("features", "describe", "product_stats");
+    assertThat(describe.out())
+        .contains("last_price")
+        .contains("last(unit_price) over 90d where NOT is_cancellation");
+    Cli compute = cli("features", "--view", "customer_activity", "--date", "2011-04-15");
+    assertThat(compute.code()).as(compute.err()).isZero();
+    assertThat(compute.out()).contains("features.customer_activity 2011-04-15..2011-04-15");
+    Cli build =
+        cli(
+            "training-set",
+            "build",
+            "churn_cli",
+            "--label",
+            "line_cancelled_30d",
+            "--from",
+            "2011-03-01",
+            "--to",
+            "2011-03-05");
+    assertThat(build.code()).as(build.err()).isZero();
+    assertThat(build.out()).contains("training_sets.churn_cli").contains("[product_stats]");
+    String id = build.out().replaceAll("(?s).*build id ([0-9a-f]{12}).*", "$1");
+    Cli rebuild = cli("training-set", "rebuild", id);
+    assertThat(rebuild.code()).as(rebuild.err()).isZero();
+    assertThat(rebuild.out()).contains("identical to the original");
+    Cli builds = cli("training-set", "list");
+    assertThat(builds.out()).contains(id).contains("churn_cli");
+    Cli publish = cli("publish", "--online-path", lake.resolve("_online_cli").toString());
+    assertThat(publish.code()).as(publish.err()).isZero();
+    assertThat(publish.out()).contains("online snapshot v1").contains("customer_activity");
+    Cli bad = cli("features", "--view", "nope", "--date", "2011-04-15");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("unknown feature view 'nope'");
+    Cli badSpine =
+        cli(
+            "training-set",
+            "build",
+            "broken",
+            "--spine-sql",
+            "SELECT customer_id, CAST(NULL AS TIMESTAMP) AS event_timestamp FROM silver.invoice_lines"
+                + " WHERE customer_id IS NOT NULL LIMIT 3");
+    assertThat(badSpine.code()).isEqualTo(1);
+    assertThat(badSpine.err()).contains("3 rows have no event_timestamp");
+  }
+
+  record Cli(int code, String out, String err) {}
+
+  /** Runs lakeml on the bundled project and this test's lakehouse, quietly. */
+  private static Cli cli(String... args) {
+    String[] common = {"-p", EXAMPLE.toString(), "--lakehouse", lake.toString(), "-q"};
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of(common));
+    int code =
+        dev.lakeml.cli.LakemlCli.execute(
+            new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+            new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+            all.toArray(String[]::new));
+    return new Cli(
+        code,
+        out.toString(java.nio.charset.StandardCharsets.UTF_8),
+        err.toString(java.nio.charset.StandardCharsets.UTF_8));
   }
 }
