@@ -313,6 +313,8 @@ public final class TrainingSetJob {
               Duration.ofSeconds(plan.ttlSeconds().get(v))));
       plan.keys().get(v).stream().filter(k -> !allKeys.contains(k)).forEach(allKeys::add);
     }
+    // Computed once: the checks and the join both read it.
+    spine = spine.localCheckpoint(true);
     PointInTimeJoin.check(spine, plan.spineTime(), allKeys);
     Dataset<Row> joined = PointInTimeJoin.join(spine, plan.spineTime(), inputs, plan.asKnownAt());
 

@@ -4,6 +4,7 @@ import static dev.lakeml.schemas.tables.IngestTables.LOGICAL_DATE;
 import static dev.lakeml.schemas.tables.IngestTables.LOGICAL_MONTH;
 import static dev.lakeml.schemas.tables.IngestTables.RUN_ID;
 
+import dev.lakeml.schemas.features.Durations;
 import dev.lakeml.schemas.features.EntitySpec;
 import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
@@ -129,7 +130,7 @@ public final class FeatureTables {
               + "("
               + a.of().orElse("*")
               + ") over "
-              + dev.lakeml.schemas.features.Durations.format(a.window())
+              + Durations.format(a.window())
               + a.where().map(w -> " where " + w).orElse("");
     } else {
       FeatureSpec.Ratio r = (FeatureSpec.Ratio) f;

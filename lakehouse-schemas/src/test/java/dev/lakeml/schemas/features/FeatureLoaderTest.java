@@ -140,6 +140,11 @@ class FeatureLoaderTest {
                     SOURCES + VIEW.replace("agg: count, window: 7d", "agg: count, window: a week")))
         .hasMessageContaining(
             "at 'feature_views[0].features[0].window': 'a week' is not a duration such as 7d, 12h, 30m or 45s");
+    // Views are computed once per logical day: a window must be whole days.
+    assertThatThrownBy(
+            () -> load(SOURCES + VIEW.replace("agg: count, window: 7d", "agg: count, window: 36h")))
+        .hasMessageContaining("at 'feature_views[0].features[0].window'")
+        .hasMessageContaining("window '36h' is not whole days");
   }
 
   @Test
