@@ -118,9 +118,9 @@ final class TrainingSetCommand implements Runnable {
             new TrainingSetJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info);
         TrainingSetJob.Result r = job.build(name, s, views, asKnownAt);
         ctx.out.printf(
-            "training_sets.%s: %,d rows, views %s, Delta version %d; build id %s"
-                + " (lakeml training-set rebuild %s)%n",
-            r.name(), r.rows(), r.views(), r.outputVersion(), r.id(), r.id());
+            "training_sets.%s: %,d rows, views %s, request features %s, Delta version %d;"
+                + " build id %s (lakeml training-set rebuild %s)%n",
+            r.name(), r.rows(), r.views(), r.requestFeatures(), r.outputVersion(), r.id(), r.id());
         return LakemlCli.OK;
       }
     }

@@ -26,7 +26,8 @@ import org.apache.spark.sql.SparkSession;
  *       event in [T, T + window).
  *   <li>{@code matching_event_within}: every source row between the cutoffs that is not itself an
  *       event (e.g. every sales line), at its own time t, labelled by whether an event sharing the
- *       {@code match} columns follows in (t, t + window].
+ *       {@code match} columns follows in (t, t + window]. The row's columns pass through, so the
+ *       spine carries the request fields a prediction at that moment would have.
  * </ul>
  */
 public final class LabelSpine {
@@ -108,12 +109,19 @@ public final class LabelSpine {
               .select(col("_row"))
               .distinct()
               .withColumn("_hit", expr("1"));
+      // The base row's own columns pass through: they are the request fields of the prediction.
+      List<Column> passThrough = new ArrayList<>();
+      for (String c : sourceRows.columns()) {
+        if (passesThrough(c, label)) {
+          passThrough.add(col(c));
+        }
+      }
       spine =
           numbered
               .join(hits, "_row", "left")
               .select(
                   concat(
-                      keys,
+                      passThrough,
                       List.of(
                           col("_t").as(TIME),
                           expr("CAST(coalesce(_hit, 0) AS INT)").as(label.name()),
@@ -160,6 +168,29 @@ public final class LabelSpine {
                           expr("_t + INTERVAL " + windowSeconds + " SECONDS").as(KNOWN_AT))));
     }
     return spine.where(KNOWN_AT + " <= " + knownBy);
+  }
+
+  /** The columns {@link #build} gives a label's spine, from the source's columns. */
+  public static List<String> columns(LabelSpec label, EntitySpec entity, String[] sourceColumns) {
+    List<String> out = new ArrayList<>();
+    if (label.kind() == LabelSpec.Kind.MATCHING_EVENT_WITHIN) {
+      for (String c : sourceColumns) {
+        if (passesThrough(c, label)) {
+          out.add(c);
+        }
+      }
+    } else {
+      out.addAll(entity.keyNames());
+    }
+    out.addAll(List.of(TIME, label.name(), KNOWN_AT));
+    return out;
+  }
+
+  private static boolean passesThrough(String column, LabelSpec label) {
+    return !column.startsWith("_")
+        && !column.equals(TIME)
+        && !column.equals(label.name())
+        && !column.equals(KNOWN_AT);
   }
 
   private static Column[] concat(List<Column> a, List<Column> b) {

@@ -7,6 +7,7 @@ import dev.lakeml.schemas.features.EntitySpec;
 import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
 import dev.lakeml.schemas.features.LabelSpec;
+import dev.lakeml.schemas.features.RequestFeatureSpec;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.tables.IngestTables;
 import dev.lakeml.schemas.tables.Layer;
@@ -58,7 +59,13 @@ public final class TrainingSetJob {
 
   /** A build's outcome: its manifest id and what it wrote. */
   public record Result(
-      String id, String name, long rows, long checksum, long outputVersion, List<String> views) {}
+      String id,
+      String name,
+      long rows,
+      long checksum,
+      long outputVersion,
+      List<String> views,
+      List<String> requestFeatures) {}
 
   private final Project project;
   private final Lakehouse lakehouse;
@@ -87,7 +94,8 @@ public final class TrainingSetJob {
       Map<String, List<String>> features,
       Map<String, List<String>> keys,
       Map<String, Long> ttlSeconds,
-      boolean asKnownAt) {}
+      boolean asKnownAt,
+      Optional<List<String>> requestFeatures) {}
 
   public Result build(String name, Spine spine, List<String> viewNames, boolean asKnownAt) {
     if (!NAME.matcher(name).matches()) {
@@ -117,7 +125,8 @@ public final class TrainingSetJob {
       TableContract silver = IngestTables.silver(project.source(spec.source()).orElseThrow());
       pin(silver.qualifiedName(), lakehouse.location(silver), versions, locations);
       spineTime = LabelSpine.TIME;
-      spineColumns = new ArrayList<>(entity(spec.entity()).keyNames());
+      spineColumns =
+          LabelSpine.columns(spec, entity(spec.entity()), lakehouse.read(silver).columns());
     } else {
       Spine.FromSql s = (Spine.FromSql) spine;
       for (Map.Entry<String, String> t : tablesRead(s.sql()).entrySet()) {
@@ -161,7 +170,8 @@ public final class TrainingSetJob {
             features,
             keys,
             ttl,
-            asKnownAt);
+            asKnownAt,
+            Optional.empty());
     return execute(plan, Optional.empty());
   }
 
@@ -230,7 +240,11 @@ public final class TrainingSetJob {
             features,
             keys,
             new LinkedHashMap<>(m.<String, Long>getJavaMap(m.fieldIndex("view_ttl_seconds"))),
-            m.getAs("as_known_at"));
+            m.getAs("as_known_at"),
+            Optional.of(
+                m.isNullAt(m.fieldIndex("request_features"))
+                    ? List.<String>of()
+                    : m.<String>getList(m.fieldIndex("request_features"))));
     Result r = execute(plan, Optional.of(id));
     long rows = m.getAs("rows");
     long checksum = m.getAs("checksum");
@@ -317,6 +331,22 @@ public final class TrainingSetJob {
     spine = spine.localCheckpoint(true);
     PointInTimeJoin.check(spine, plan.spineTime(), allKeys);
     Dataset<Row> joined = PointInTimeJoin.join(spine, plan.spineTime(), inputs, plan.asKnownAt());
+    // Request-time features whose inputs the rows have: the serving code's own Java transforms.
+    List<RequestFeatureSpec> requested =
+        project.features().requestFeatures().stream()
+            .filter(r -> plan.requestFeatures().map(l -> l.contains(r.name())).orElse(true))
+            .toList();
+    List<String> added = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    joined = RequestFeatures.apply(joined, requested, added, skipped);
+    if (plan.requestFeatures().isPresent() && !added.containsAll(plan.requestFeatures().get())) {
+      throw new LakehouseException(
+          "the build used request features "
+              + plan.requestFeatures().get()
+              + " but only "
+              + added
+              + " can be computed now: their declarations changed");
+    }
 
     String location = lakehouse.root() + "/" + Layer.TRAINING_SETS.database() + "/" + plan.name();
     joined
@@ -353,6 +383,7 @@ public final class TrainingSetJob {
             viewFeatures,
             plan.keys(),
             plan.ttlSeconds(),
+            added,
             plan.asKnownAt(),
             rows,
             checksum,
@@ -373,9 +404,11 @@ public final class TrainingSetJob {
             + rows
             + " rows, views "
             + plan.views()
+            + (added.isEmpty() ? "" : ", request features " + added)
+            + (skipped.isEmpty() ? "" : " (not " + skipped + ": inputs missing)")
             + ", inputs "
             + plan.versions());
-    return new Result(id, plan.name(), rows, checksum, version, plan.views());
+    return new Result(id, plan.name(), rows, checksum, version, plan.views(), added);
   }
 
   /** An order-independent checksum of every row: the sum of a 64-bit hash of all its columns. */

@@ -14,6 +14,7 @@ import dev.lakeml.online.SnapshotManifest;
 import dev.lakeml.schemas.features.EntitySpec;
 import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
+import dev.lakeml.schemas.features.RequestTransform;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.project.ProjectLoader;
 import dev.lakeml.schemas.tables.IngestTables;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
@@ -350,6 +352,59 @@ class FeatureStoreIT {
 
   @Test
   @Order(5)
+  void requestFeaturesAreComputedByTheServingCodeOnALineSpine() {
+    TrainingSetJob job = new TrainingSetJob(project, lakehouse, Clock.systemUTC(), m -> {});
+    TrainingSetJob.Result r =
+        job.build(
+            "cancellations",
+            new TrainingSetJob.Spine.FromLabel(
+                "line_cancelled_30d",
+                LocalDate.parse("2011-03-01"),
+                LocalDate.parse("2011-03-04"),
+                1),
+            List.of(),
+            false);
+    assertThat(r.views()).containsExactly("customer_activity", "product_stats");
+    assertThat(r.requestFeatures())
+        .containsExactly("price_vs_product_avg", "days_since_last_purchase");
+    Dataset<Row> set = spark.read().format("delta").load(lake + "/training_sets/cancellations");
+    assertThat(set.where("line_cancelled_30d = 1").count()).isPositive();
+    // Every line of those days that is not itself a cancellation, one for one.
+    long lines =
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/silver/invoice_lines")
+            .where(
+                "NOT is_cancellation AND customer_id IS NOT NULL AND invoice_ts >="
+                    + " TIMESTAMP'2011-03-01 00:00:00' AND invoice_ts < TIMESTAMP'2011-03-05 00:00:00'")
+            .count();
+    assertThat(set.count()).isEqualTo(lines);
+    RequestTransform ratio = RequestTransform.builtIns().get("ratio");
+    RequestTransform days = RequestTransform.builtIns().get("days_between");
+    List<Row> sample =
+        set.where("avg_price_30d IS NOT NULL AND last_purchase_ts IS NOT NULL")
+            .limit(200)
+            .collectAsList();
+    assertThat(sample).hasSize(200);
+    for (Row row : sample) {
+      double price = row.<java.math.BigDecimal>getAs("unit_price").doubleValue();
+      Optional<Double> expected =
+          ratio.apply(
+              Map.of("numerator", price, "denominator", row.<Double>getAs("avg_price_30d")));
+      assertThat(Optional.ofNullable(row.<Double>getAs("price_vs_product_avg")))
+          .isEqualTo(expected);
+      double later = row.<Timestamp>getAs("invoice_ts").toInstant().getEpochSecond();
+      double earlier = row.<Timestamp>getAs("last_purchase_ts").toInstant().getEpochSecond();
+      assertThat(row.<Double>getAs("days_since_last_purchase"))
+          .isEqualTo(days.apply(Map.of("later", later, "earlier", earlier)).orElseThrow());
+    }
+    assertThat(job.rebuild(r.id(), Optional.of("cancellations_again")).checksum())
+        .isEqualTo(r.checksum());
+  }
+
+  @Test
+  @Order(6)
   void onlineValuesEqualOfflineValuesForEveryEntity() throws Exception {
     Path online = Files.createDirectories(lake.resolve("_online"));
     PublishJob publish = new PublishJob(project, lakehouse, Clock.systemUTC(), m -> {});
@@ -411,7 +466,7 @@ class FeatureStoreIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void redisServesTheSameValuesAsRocksDb() throws Exception {
     PublishJob publish = new PublishJob(project, lakehouse, Clock.systemUTC(), m -> {});
     List<PublishJob.ViewData> data = publish.latest(project.features().views(), Optional.empty());
@@ -447,7 +502,7 @@ class FeatureStoreIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void theCommandsRunOnTheBundledProject() {
     Cli list = cli("features", "list");
     assertThat(list.code()).as(list.err()).isZero();
@@ -471,7 +526,10 @@ class FeatureStoreIT {
             "--to",
             "2011-03-05");
     assertThat(build.code()).as(build.err()).isZero();
-    assertThat(build.out()).contains("training_sets.churn_cli").contains("[product_stats]");
+    assertThat(build.out())
+        .contains("training_sets.churn_cli")
+        .contains("views [customer_activity, product_stats]")
+        .contains("request features [price_vs_product_avg, days_since_last_purchase]");
     String id = build.out().replaceAll("(?s).*build id ([0-9a-f]{12}).*", "$1");
     Cli rebuild = cli("training-set", "rebuild", id);
     assertThat(rebuild.code()).as(rebuild.err()).isZero();

@@ -38,6 +38,10 @@ public final class TrainingSetTables {
                   "view_keys", "MAP<STRING,ARRAY<STRING>>", "entity key columns of each view"),
               TableColumn.required(
                   "view_ttl_seconds", "MAP<STRING,BIGINT>", "TTL of each view (0: none)"),
+              TableColumn.optional(
+                  "request_features",
+                  "ARRAY<STRING>",
+                  "request-time features computed (their inputs were columns)"),
               TableColumn.required(
                   "as_known_at", "BOOLEAN", "feature rows also created no later than spine time"),
               TableColumn.required("rows", "BIGINT", "rows written (one per spine row)"),
