@@ -95,7 +95,22 @@ public final class FeatureJob {
               + source.name()
               + " first (lakeml ingest).");
     }
-    Dataset<Row> values = compute(view, entity, lakehouse.read(silver), from, to);
+    Dataset<Row> values;
+    try {
+      values = compute(view, entity, lakehouse.read(silver), from, to);
+      values.schema(); // analysis: an unknown column in a filter or expression fails here
+    } catch (Exception e) {
+      String m = e.getMessage() == null ? e.toString() : e.getMessage();
+      throw new LakehouseException(
+          "Feature view "
+              + view.name()
+              + " does not fit "
+              + silver.qualifiedName()
+              + ": "
+              + m.lines().findFirst().orElse(m)
+              + " (check its filter, 'of' and 'where' expressions in the project file)",
+          e);
+    }
     Map<String, String> types = valueTypes(view, values.schema());
     TableContract table = FeatureTables.view(view, entity, types);
     lakehouse.ensure(List.of(table, FeatureTables.REGISTRY));
@@ -160,9 +175,9 @@ public final class FeatureJob {
                     + to.plusDays(1)
                     + "' AS TIMESTAMP)")
             .where(
-                entity.keyNames().stream().map(k -> "`" + k + "` IS NOT NULL").toList().stream()
-                    .reduce((a, b) -> a + " AND " + b)
-                    .orElseThrow());
+                entity.keyNames().stream()
+                    .map(k -> "`" + k + "` IS NOT NULL")
+                    .collect(java.util.stream.Collectors.joining(" AND ")));
     if (view.filter().isPresent()) {
       events = events.where(view.filter().get());
     }

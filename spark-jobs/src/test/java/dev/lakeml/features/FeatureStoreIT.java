@@ -554,6 +554,36 @@ class FeatureStoreIT {
     assertThat(badSpine.err()).contains("3 rows have no event_timestamp");
   }
 
+  @Test
+  @Order(9)
+  void aViewThatDoesNotFitItsSourceIsRefusedBeforeAnythingIsWritten() {
+    FeatureViewSpec good = project.features().view("product_stats").orElseThrow();
+    FeatureViewSpec bad =
+        new FeatureViewSpec(
+            "misspelled",
+            good.entity(),
+            good.source(),
+            good.eventTime(),
+            Optional.empty(),
+            List.of(
+                new FeatureSpec.Aggregate(
+                    "lines_7d",
+                    FeatureSpec.Function.COUNT,
+                    Optional.empty(),
+                    Optional.of("NOT is_cancelation"),
+                    java.time.Duration.ofDays(7),
+                    "")),
+            java.time.Duration.ZERO,
+            "",
+            "");
+    assertThatThrownBy(
+            () -> new FeatureJob(project, lakehouse, Clock.systemUTC(), m -> {}).run(bad, TO, TO))
+        .isInstanceOf(LakehouseException.class)
+        .hasMessageContaining("Feature view misspelled does not fit silver.invoice_lines")
+        .hasMessageContaining("is_cancelation");
+    assertThat(lake.resolve("features/misspelled")).doesNotExist();
+  }
+
   record Cli(int code, String out, String err) {}
 
   /** Runs lakeml on the bundled project and this test's lakehouse, quietly. */
