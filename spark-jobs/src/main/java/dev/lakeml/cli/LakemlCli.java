@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
       FeaturesCommand.class,
       TrainingSetCommand.class,
       PublishCommand.class,
+      TrainCommand.class,
       TablesCommand.class,
       SqlCommand.class,
       DemoCommand.class,
@@ -83,7 +84,7 @@ public final class LakemlCli implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "Missing subcommand: ingest, stream, features, training-set, publish, tables, sql or demo");
+        "Missing subcommand: ingest, stream, features, training-set, publish, train, tables, sql or demo");
   }
 
   public static void main(String[] args) {

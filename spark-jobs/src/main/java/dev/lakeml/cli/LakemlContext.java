@@ -82,6 +82,7 @@ final class LakemlContext implements AutoCloseable {
     lakehouse.registerExisting(IngestTables.all(project));
     lakehouse.registerLayer(Layer.FEATURES);
     lakehouse.registerLayer(Layer.TRAINING_SETS);
+    lakehouse.registerLayer(Layer.ML);
     return new LakemlContext(
         project, spark, lakehouse, out, err, options.quiet, progress, ownsSession);
   }

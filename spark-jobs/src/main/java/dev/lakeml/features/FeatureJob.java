@@ -433,10 +433,8 @@ public final class FeatureJob {
               Timestamp.from(finished)));
     }
     TableContract registry = FeatureTables.REGISTRY;
-    StructType schema = lakehouse.read(registry).schema();
     lakehouse
-        .spark()
-        .createDataFrame(rows, schema)
+        .rows(registry, rows)
         .write()
         .format("delta")
         .mode("overwrite")

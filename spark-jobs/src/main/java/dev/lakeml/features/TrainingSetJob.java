@@ -391,8 +391,8 @@ public final class TrainingSetJob {
             version,
             rebuiltFrom.orElse(null));
     TableContract manifests = TrainingSetTables.MANIFESTS;
-    spark
-        .createDataFrame(List.of(manifest), lakehouse.read(manifests).schema())
+    lakehouse
+        .rows(manifests, List.of(manifest))
         .write()
         .format("delta")
         .mode("append")

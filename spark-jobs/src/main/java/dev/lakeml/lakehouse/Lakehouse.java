@@ -300,6 +300,25 @@ public final class Lakehouse {
     return null;
   }
 
+  /** The contract's columns as a Spark schema, in contract order. */
+  public static StructType schemaOf(TableContract table) {
+    return new StructType(
+        table.columns().stream()
+            .map(
+                c ->
+                    org.apache.spark.sql.types.DataTypes.createStructField(
+                        c.name(), DataType.fromDDL(c.type()), c.nullable()))
+            .toArray(StructField[]::new));
+  }
+
+  /**
+   * Rows built in contract order as a DataFrame. Delta appends match columns by name, so this stays
+   * right after additive evolution has appended new columns at the end of the table.
+   */
+  public Dataset<Row> rows(TableContract table, List<Row> rows) {
+    return spark.createDataFrame(rows, schemaOf(table));
+  }
+
   public Dataset<Row> read(TableContract table) {
     return spark.read().format("delta").load(location(table));
   }

@@ -1,6 +1,7 @@
 package dev.lakeml.schemas.project;
 
 import dev.lakeml.schemas.features.FeatureCatalog;
+import dev.lakeml.schemas.models.ModelSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +14,8 @@ public record Project(
     LakehouseSpec lakehouse,
     SparkSpec spark,
     List<SourceSpec> sources,
-    FeatureCatalog features) {
+    FeatureCatalog features,
+    List<ModelSpec> models) {
 
   public Project {
     Objects.requireNonNull(name, "name");
@@ -22,6 +24,11 @@ public record Project(
     Objects.requireNonNull(spark, "spark");
     sources = List.copyOf(sources);
     Objects.requireNonNull(features, "features");
+    models = List.copyOf(models);
+  }
+
+  public Optional<ModelSpec> model(String modelName) {
+    return models.stream().filter(m -> m.name().equals(modelName)).findFirst();
   }
 
   public Optional<SourceSpec> source(String sourceName) {

@@ -2,6 +2,8 @@ package dev.lakeml.schemas.project;
 
 import dev.lakeml.schemas.features.FeatureCatalog;
 import dev.lakeml.schemas.features.FeatureLoader;
+import dev.lakeml.schemas.models.ModelLoader;
+import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.project.LakehouseSpec.SchemaEvolution;
 import dev.lakeml.schemas.project.StreamSpec.KafkaSpec;
 import dev.lakeml.schemas.yaml.ConfigException;
@@ -105,7 +107,8 @@ public final class ProjectLoader {
       sources.add(s);
     }
     FeatureCatalog features = FeatureLoader.read(root, sources);
-    return new Project(name, baseDir, lakehouse, spark, sources, features);
+    List<ModelSpec> models = ModelLoader.read(root, features);
+    return new Project(name, baseDir, lakehouse, spark, sources, features, models);
   }
 
   private static LakehouseSpec readLakehouse(ConfigNode node) {

@@ -11,7 +11,9 @@ public enum Layer {
   /** Feature tables ({@code features.<view>}) and the feature registry. */
   FEATURES,
   /** Point-in-time training sets and their manifests. */
-  TRAINING_SETS;
+  TRAINING_SETS,
+  /** Experiment tracking and the model registry. */
+  ML;
 
   /** The SQL database (schema) that holds this layer's tables. */
   public String database() {

@@ -78,6 +78,16 @@ public final class ConfigNode {
     return Optional.of(new ConfigNode(file, child(key), tuple.getValueNode()));
   }
 
+  /** The keys of this mapping, in file order. */
+  public List<String> keys() {
+    return new java.util.ArrayList<>(entries().keySet());
+  }
+
+  /** Whether this node is a YAML list. */
+  public boolean isList() {
+    return node instanceof org.yaml.snakeyaml.nodes.SequenceNode;
+  }
+
   /** The child node under a required key. */
   public ConfigNode required(String key, String expected) {
     return optional(key)

@@ -1,0 +1,53 @@
+package dev.lakeml.cli;
+
+import dev.lakeml.ml.TrainJob;
+import dev.lakeml.schemas.models.ModelSpec;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code lakeml train <model>}: tune, train, evaluate and record one model spec. */
+@Command(
+    name = "train",
+    description =
+        "Build the model's training set, tune on a later validation window, record the run in"
+            + " ml.runs and save the chosen model.")
+final class TrainCommand implements Callable<Integer> {
+  @Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
+
+  @Parameters(index = "0", description = "model name from the project file")
+  String model;
+
+  @Override
+  public Integer call() {
+    try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
+      ModelSpec spec =
+          ctx.project
+              .model(model)
+              .orElseThrow(
+                  () ->
+                      new LakemlCli.UsageException(
+                          "unknown model '"
+                              + model
+                              + "'; the project declares "
+                              + ctx.project.models().stream().map(ModelSpec::name).toList()));
+      TrainJob.Result r =
+          new TrainJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info).run(spec);
+      ctx.out.printf(
+          "%s: run %s, %d candidates, chose %s; validation %s (%,d training rows, %,d"
+              + " validation rows) in %.1f s; artifacts %s%n",
+          r.model(),
+          r.runId(),
+          r.candidates(),
+          r.params(),
+          r.metrics(),
+          r.trainRows(),
+          r.validationRows(),
+          r.seconds(),
+          r.artifacts());
+      return LakemlCli.OK;
+    }
+  }
+}

@@ -1,0 +1,405 @@
+package dev.lakeml.ml;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+
+import dev.lakeml.features.TrainingSetJob;
+import dev.lakeml.lakehouse.Lakehouse;
+import dev.lakeml.lakehouse.LakehouseException;
+import dev.lakeml.schemas.features.FeatureSpec;
+import dev.lakeml.schemas.features.FeatureViewSpec;
+import dev.lakeml.schemas.models.Algorithm;
+import dev.lakeml.schemas.models.ModelSpec;
+import dev.lakeml.schemas.project.Project;
+import dev.lakeml.schemas.tables.Layer;
+import dev.lakeml.schemas.tables.MlTables;
+import dev.lakeml.schemas.tables.TrainingSetTables;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.feature.Imputer;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+
+/**
+ * {@code lakeml train <model>}: builds the model's point-in-time training set, splits it by time
+ * (the past trains, a later window validates), fits every candidate of the hyperparameter grid as a
+ * Spark ML pipeline, keeps the best on the spec's metric, and records the run, every candidate's
+ * metrics, the training set build and its input Delta versions in {@code ml.runs} / {@code
+ * ml.run_metrics}; the chosen pipeline (and, for XGBoost, the native booster) is saved under the
+ * lakehouse.
+ */
+public final class TrainJob {
+  /** What a run produced. */
+  public record Result(
+      String runId,
+      String model,
+      Map<String, String> params,
+      Map<String, Double> metrics,
+      int candidates,
+      long trainRows,
+      long validationRows,
+      String artifacts,
+      double seconds) {}
+
+  static final String LABEL = "label";
+  static final String FEATURES = "features";
+
+  private final Project project;
+  private final Lakehouse lakehouse;
+  private final SparkSession spark;
+  private final Clock clock;
+  private final Consumer<String> log;
+
+  public TrainJob(Project project, Lakehouse lakehouse, Clock clock, Consumer<String> log) {
+    this.project = project;
+    this.lakehouse = lakehouse;
+    this.spark = lakehouse.spark();
+    this.clock = clock;
+    this.log = log;
+  }
+
+  public Result run(ModelSpec spec) {
+    if (spec.algorithm() != Algorithm.XGBOOST
+        && spec.algorithm() != Algorithm.GBT
+        && spec.algorithm() != Algorithm.LOGISTIC_REGRESSION) {
+      throw new LakehouseException(
+          "model "
+              + spec.name()
+              + ": training "
+              + spec.algorithm().yamlName()
+              + " is not implemented yet (xgboost, gbt and logistic_regression are)");
+    }
+    long t0 = System.nanoTime();
+    String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    Instant started = clock.instant();
+    lakehouse.ensure(List.of(MlTables.RUNS, MlTables.RUN_METRICS));
+
+    ModelSpec.TrainingSetSpec ts = spec.trainingSet();
+    TrainingSetJob.Result built =
+        new TrainingSetJob(project, lakehouse, clock, log)
+            .build(
+                spec.name(),
+                new TrainingSetJob.Spine.FromLabel(ts.label(), ts.from(), ts.to(), ts.everyDays()),
+                ts.views(),
+                ts.asKnownAt());
+    Map<String, Long> inputs = inputVersions(built.id());
+    Dataset<Row> set =
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", built.outputVersion())
+            .load(lakehouse.root() + "/" + Layer.TRAINING_SETS.database() + "/" + spec.name());
+
+    List<String> features = featureColumns(spec, built, set);
+    Dataset<Row> prepared = prepare(set, features, ts.label()).localCheckpoint(true);
+    Timestamp cut = Timestamp.valueOf(spec.validateFrom().atStartOfDay());
+    Dataset<Row> train = prepared.where(col("event_timestamp").lt(cut));
+    Dataset<Row> valid = prepared.where(col("event_timestamp").geq(cut));
+    long[] trainCounts = classCounts(train);
+    long[] validCounts = classCounts(valid);
+    checkSplit(spec, "training", trainCounts);
+    checkSplit(spec, "validation", validCounts);
+
+    List<Map<String, Number>> candidates = Algorithm.combinations(spec.grid());
+    List<Row> metricRows = new ArrayList<>();
+    PipelineModel best = null;
+    Map<String, Double> bestMetrics = null;
+    int bestIndex = -1;
+    for (int i = 0; i < candidates.size(); i++) {
+      Map<String, Number> params = candidates.get(i);
+      long f0 = System.nanoTime();
+      PipelineModel model = pipeline(spec, params, features).fit(train);
+      double fitSeconds = (System.nanoTime() - f0) / 1e9;
+      Map<String, Double> metrics = Evaluation.binary(model.transform(valid), LABEL);
+      log.accept(
+          String.format(
+              "  candidate %d/%d %s: %s (%.1f s)",
+              i + 1, candidates.size(), params, metrics, fitSeconds));
+      for (Map.Entry<String, Double> m : metrics.entrySet()) {
+        metricRows.add(
+            RowFactory.create(
+                runId, i, asText(params), false, m.getKey(), m.getValue(), fitSeconds));
+      }
+      double value = metrics.get(spec.metric().yamlName());
+      if (best == null
+          || spec.metric().beats(value, bestMetrics.get(spec.metric().yamlName()), 1e-12)) {
+        best = model;
+        bestMetrics = metrics;
+        bestIndex = i;
+      }
+    }
+    String artifacts =
+        lakehouse.root() + "/" + Layer.ML.database() + "/artifacts/" + spec.name() + "/" + runId;
+    try {
+      best.write().overwrite().save(artifacts + "/spark-pipeline");
+      if (best.stages()[best.stages().length - 1] instanceof XGBoostClassificationModel xgb) {
+        xgb.nativeBooster().saveModel(artifacts + "/xgboost-model.ubj");
+      }
+    } catch (Exception e) {
+      throw new LakehouseException("could not save the model to " + artifacts + ": " + e, e);
+    }
+    Evaluation.calibration(best.transform(valid), LABEL)
+        .coalesce(1)
+        .write()
+        .mode("overwrite")
+        .json(artifacts + "/calibration");
+
+    final int chosen = bestIndex;
+    List<Row> finalRows = new ArrayList<>();
+    for (Row r : metricRows) {
+      finalRows.add(
+          RowFactory.create(
+              r.get(0), r.get(1), r.get(2), r.getInt(1) == chosen, r.get(4), r.get(5), r.get(6)));
+    }
+    lakehouse
+        .rows(MlTables.RUN_METRICS, finalRows)
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(lakehouse.location(MlTables.RUN_METRICS));
+    Map<String, String> chosenParams = asText(candidates.get(bestIndex));
+    Row run =
+        RowFactory.create(
+            runId,
+            spec.name(),
+            spec.algorithm().yamlName(),
+            specHash(spec),
+            chosenParams,
+            candidates.size(),
+            spec.seed(),
+            codeVersion(),
+            Timestamp.from(started),
+            Timestamp.from(clock.instant()),
+            "SUCCEEDED",
+            null,
+            Layer.TRAINING_SETS.database() + "." + spec.name(),
+            built.id(),
+            inputs,
+            features,
+            trainCounts[0] + trainCounts[1],
+            validCounts[0] + validCounts[1],
+            bestMetrics,
+            artifacts);
+    lakehouse
+        .rows(MlTables.RUNS, List.of(run))
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(lakehouse.location(MlTables.RUNS));
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    return new Result(
+        runId,
+        spec.name(),
+        chosenParams,
+        bestMetrics,
+        candidates.size(),
+        trainCounts[0] + trainCounts[1],
+        validCounts[0] + validCounts[1],
+        artifacts,
+        seconds);
+  }
+
+  /** The training set's input tables and versions, from its manifest. */
+  private Map<String, Long> inputVersions(String buildId) {
+    Row m =
+        lakehouse
+            .read(TrainingSetTables.MANIFESTS)
+            .where(col("id").equalTo(buildId))
+            .select("input_tables")
+            .first();
+    return new LinkedHashMap<>(m.<String, Long>getJavaMap(0));
+  }
+
+  /** The spec's features, or every feature and request feature the training set has. */
+  List<String> featureColumns(ModelSpec spec, TrainingSetJob.Result built, Dataset<Row> set) {
+    List<String> columns = List.of(set.columns());
+    List<String> wanted = new ArrayList<>(spec.features());
+    if (wanted.isEmpty()) {
+      for (String view : built.views()) {
+        project.features().view(view).ifPresent(v -> wanted.addAll(featuresOf(v)));
+      }
+      wanted.addAll(built.requestFeatures());
+    }
+    for (String f : wanted) {
+      if (!columns.contains(f)) {
+        throw new LakehouseException(
+            "model "
+                + spec.name()
+                + ": feature "
+                + f
+                + " is not in its training set (columns: "
+                + columns
+                + ")");
+      }
+    }
+    return wanted;
+  }
+
+  /**
+   * Label as DOUBLE and every feature as DOUBLE: timestamps become days before the spine time,
+   * booleans 0/1, missing values NULL (the pipelines impute or treat them as missing).
+   */
+  static Dataset<Row> prepare(Dataset<Row> set, List<String> features, String label) {
+    List<Column> cols = new ArrayList<>();
+    cols.add(col("event_timestamp"));
+    cols.add(col(label).cast(DataTypes.DoubleType).as(LABEL));
+    for (String f : features) {
+      DataType t = set.schema().apply(f).dataType();
+      Column c;
+      if (t.equals(DataTypes.TimestampType)) {
+        c =
+            expr(
+                "(unix_micros(event_timestamp) - unix_micros(`"
+                    + f
+                    + "`)) / 86400000000.0"); // days before the spine time
+      } else if (t.equals(DataTypes.BooleanType) || t instanceof NumericType) {
+        c = col(f).cast(DataTypes.DoubleType);
+      } else {
+        throw new LakehouseException(
+            "feature " + f + " is " + t.sql() + "; models take numbers, booleans and timestamps");
+      }
+      cols.add(c.as(f));
+    }
+    return set.select(cols.toArray(Column[]::new));
+  }
+
+  private static long[] classCounts(Dataset<Row> df) {
+    Row r = df.agg(expr("count_if(label = 0)"), expr("count_if(label = 1)")).first();
+    return new long[] {r.getLong(0), r.getLong(1)};
+  }
+
+  private static void checkSplit(ModelSpec spec, String part, long[] counts) {
+    long total = counts[0] + counts[1];
+    if (total < 20 || counts[0] == 0 || counts[1] == 0) {
+      throw new LakehouseException(
+          "model "
+              + spec.name()
+              + ": the "
+              + part
+              + " window has "
+              + total
+              + " rows ("
+              + counts[0]
+              + " negative, "
+              + counts[1]
+              + " positive); it needs at least 20 rows and both classes. Widen the training"
+              + " set's from/to or move split.validate_from ("
+              + spec.validateFrom()
+              + ").");
+    }
+  }
+
+  /** Assembly (and imputation for MLlib, which refuses missing values) + the estimator. */
+  static Pipeline pipeline(ModelSpec spec, Map<String, Number> params, List<String> features) {
+    List<PipelineStage> stages = new ArrayList<>();
+    String[] in = features.toArray(String[]::new);
+    String[] assembled = in;
+    if (spec.algorithm() != Algorithm.XGBOOST) {
+      String[] imputed = features.stream().map(f -> f + "__imputed").toArray(String[]::new);
+      stages.add(new Imputer().setInputCols(in).setOutputCols(imputed).setStrategy("median"));
+      assembled = imputed;
+    }
+    stages.add(
+        new VectorAssembler()
+            .setInputCols(assembled)
+            .setOutputCol(FEATURES)
+            .setHandleInvalid("keep"));
+    stages.add(estimator(spec, params));
+    return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
+  }
+
+  static PipelineStage estimator(ModelSpec spec, Map<String, Number> p) {
+    switch (spec.algorithm()) {
+      case XGBOOST:
+        {
+          XGBoostClassifier x = new XGBoostClassifier();
+          // Scala setters return Params: one per statement.
+          x.setFeaturesCol(FEATURES);
+          x.setLabelCol(LABEL);
+          x.setMissing(Float.NaN);
+          x.setSeed(spec.seed());
+          // One worker (a barrier task) with the cores a task has: deterministic for a seed, and
+          // the training sets here are small. More workers need that many free task slots.
+          x.setNumWorkers(1);
+          x.setNthread(Integer.parseInt(SparkSession.active().conf().get("spark.task.cpus", "1")));
+          x.setTreeMethod("hist");
+          x.setMaxDepth(p.getOrDefault("max_depth", 6).intValue());
+          x.setEta(p.getOrDefault("eta", 0.3).doubleValue());
+          x.setNumRound(p.getOrDefault("num_round", 100).intValue());
+          x.setSubsample(p.getOrDefault("subsample", 1.0).doubleValue());
+          x.setColsampleBytree(p.getOrDefault("colsample_bytree", 1.0).doubleValue());
+          x.setMinChildWeight(p.getOrDefault("min_child_weight", 1.0).doubleValue());
+          x.setLambda(p.getOrDefault("lambda", 1.0).doubleValue());
+          x.setAlpha(p.getOrDefault("alpha", 0.0).doubleValue());
+          return x;
+        }
+      case GBT:
+        return new GBTClassifier()
+            .setFeaturesCol(FEATURES)
+            .setLabelCol(LABEL)
+            .setSeed(spec.seed())
+            .setMaxDepth(p.getOrDefault("max_depth", 5).intValue())
+            .setMaxIter(p.getOrDefault("max_iter", 100).intValue())
+            .setStepSize(p.getOrDefault("step_size", 0.1).doubleValue())
+            .setSubsamplingRate(p.getOrDefault("subsampling_rate", 1.0).doubleValue());
+      default:
+        return new LogisticRegression()
+            .setFeaturesCol(FEATURES)
+            .setLabelCol(LABEL)
+            .setRegParam(p.getOrDefault("reg_param", 0.0).doubleValue())
+            .setElasticNetParam(p.getOrDefault("elastic_net_param", 0.0).doubleValue())
+            .setMaxIter(p.getOrDefault("max_iter", 100).intValue());
+    }
+  }
+
+  private static Map<String, String> asText(Map<String, Number> params) {
+    Map<String, String> out = new LinkedHashMap<>();
+    params.forEach((k, v) -> out.put(k, v.toString()));
+    return out;
+  }
+
+  static String specHash(ModelSpec spec) {
+    try {
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest(spec.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String codeVersion() {
+    String version = TrainJob.class.getPackage().getImplementationVersion();
+    String commit = System.getenv().getOrDefault("LAKEML_GIT_COMMIT", "");
+    return (version == null ? "dev" : version) + (commit.isEmpty() ? "" : "+" + commit);
+  }
+
+  static List<String> featuresOf(FeatureViewSpec v) {
+    return v.features().stream().map(FeatureSpec::name).toList();
+  }
+}
