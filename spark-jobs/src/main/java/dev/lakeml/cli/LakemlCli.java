@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
       TrainingSetCommand.class,
       PublishCommand.class,
       TrainCommand.class,
+      RunsCommand.class,
       TablesCommand.class,
       SqlCommand.class,
       DemoCommand.class,
@@ -84,7 +85,7 @@ public final class LakemlCli implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "Missing subcommand: ingest, stream, features, training-set, publish, train, tables, sql or demo");
+        "Missing subcommand: ingest, stream, features, training-set, publish, train, runs, tables, sql or demo");
   }
 
   public static void main(String[] args) {

@@ -584,6 +584,114 @@ class FeatureStoreIT {
     assertThat(lake.resolve("features/misspelled")).doesNotExist();
   }
 
+  private static dev.lakeml.schemas.models.ModelSpec repurchaseModel(LocalDate validateFrom) {
+    return new dev.lakeml.schemas.models.ModelSpec(
+        "repurchase_model",
+        dev.lakeml.schemas.models.Algorithm.Task.BINARY_CLASSIFICATION,
+        new dev.lakeml.schemas.models.ModelSpec.TrainingSetSpec(
+            "repurchase_30d",
+            LocalDate.parse("2011-02-05"),
+            LocalDate.parse("2011-03-12"),
+            7,
+            List.of("customer_activity"),
+            false),
+        List.of(),
+        dev.lakeml.schemas.models.Algorithm.XGBOOST,
+        Map.of("max_depth", List.<Number>of(2L, 4L), "num_round", List.<Number>of(30L)),
+        validateFrom,
+        dev.lakeml.schemas.models.ModelSpec.Metric.AUC_PR,
+        0.0,
+        42L,
+        "");
+  }
+
+  @Test
+  @Order(10)
+  void trainsTracksAndReproducesAModel() throws Exception {
+    dev.lakeml.ml.TrainJob job =
+        new dev.lakeml.ml.TrainJob(project, lakehouse, Clock.systemUTC(), m -> {});
+    dev.lakeml.ml.TrainJob.Result first = job.run(repurchaseModel(LocalDate.parse("2011-03-05")));
+    assertThat(first.candidates()).isEqualTo(2);
+    assertThat(first.trainRows()).isPositive();
+    assertThat(first.validationRows()).isPositive();
+    assertThat(first.metrics().get("auc_roc")).isBetween(0.55, 1.0);
+    assertThat(first.metrics().get("log_loss")).isPositive();
+
+    Row run =
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/ml/runs")
+            .where("run_id = '" + first.runId() + "'")
+            .first();
+    assertThat(run.<String>getAs("status")).isEqualTo("SUCCEEDED");
+    Map<String, Long> inputs = run.getJavaMap(run.fieldIndex("input_tables"));
+    assertThat(inputs).containsKeys("silver.invoice_lines", "features.customer_activity");
+    Dataset<Row> candidates =
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/ml/run_metrics")
+            .where("run_id = '" + first.runId() + "'");
+    assertThat(candidates.count()).isEqualTo(6);
+    assertThat(candidates.where("chosen").count()).isEqualTo(3);
+
+    // The native booster scores a feature vector without Spark exactly as the pipeline did.
+    ml.dmlc.xgboost4j.java.Booster booster =
+        ml.dmlc.xgboost4j.java.XGBoost.loadModel(first.artifacts() + "/xgboost-model.ubj");
+    org.apache.spark.ml.PipelineModel pipeline =
+        org.apache.spark.ml.PipelineModel.load(first.artifacts() + "/spark-pipeline");
+    List<String> features = run.getList(run.fieldIndex("features"));
+    Dataset<Row> set = spark.read().format("delta").load(lake + "/training_sets/repurchase_model");
+    List<Row> scored =
+        pipeline
+            .transform(
+                set.selectExpr(
+                        features.stream()
+                            .map(
+                                f ->
+                                    f.equals("last_purchase_ts")
+                                        ? "(unix_micros(event_timestamp) - unix_micros(last_purchase_ts))"
+                                            + " / 86400000000.0 AS last_purchase_ts"
+                                        : "CAST(" + f + " AS DOUBLE) AS " + f)
+                            .toArray(String[]::new))
+                    .limit(50))
+            .select("features", "probability")
+            .collectAsList();
+    float[] data = new float[scored.size() * features.size()];
+    for (int i = 0; i < scored.size(); i++) {
+      double[] v = ((org.apache.spark.ml.linalg.Vector) scored.get(i).get(0)).toArray();
+      for (int j = 0; j < v.length; j++) {
+        data[i * features.size() + j] = (float) v[j];
+      }
+    }
+    float[][] native1 =
+        booster.predict(
+            new ml.dmlc.xgboost4j.java.DMatrix(data, scored.size(), features.size(), Float.NaN));
+    for (int i = 0; i < scored.size(); i++) {
+      double sparkP = ((org.apache.spark.ml.linalg.Vector) scored.get(i).get(1)).apply(1);
+      assertThat((double) native1[i][0])
+          .isCloseTo(sparkP, org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    // The same spec, seed and inputs give the same metrics.
+    dev.lakeml.ml.TrainJob.Result second = job.run(repurchaseModel(LocalDate.parse("2011-03-05")));
+    assertThat(second.params()).isEqualTo(first.params());
+    // The same model, byte for byte; metrics equal up to the evaluators' summation order.
+    assertThat(Files.readAllBytes(Path.of(second.artifacts(), "xgboost-model.ubj")))
+        .isEqualTo(Files.readAllBytes(Path.of(first.artifacts(), "xgboost-model.ubj")));
+    for (Map.Entry<String, Double> m : first.metrics().entrySet()) {
+      assertThat(second.metrics().get(m.getKey()))
+          .as(m.getKey())
+          .isCloseTo(m.getValue(), org.assertj.core.data.Offset.offset(1e-12));
+    }
+
+    // An empty validation window is refused with the counts.
+    assertThatThrownBy(() -> job.run(repurchaseModel(LocalDate.parse("2011-04-01"))))
+        .isInstanceOf(LakehouseException.class)
+        .hasMessageContaining("the validation window has 0 rows (0 negative, 0 positive)");
+  }
+
   record Cli(int code, String out, String err) {}
 
   /** Runs lakeml on the bundled project and this test's lakehouse, quietly. */

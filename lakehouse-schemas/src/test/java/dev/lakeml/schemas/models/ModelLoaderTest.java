@@ -1,0 +1,142 @@
+package dev.lakeml.schemas.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lakeml.schemas.project.Project;
+import dev.lakeml.schemas.project.ProjectLoader;
+import dev.lakeml.schemas.yaml.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelLoaderTest {
+  @TempDir Path dir;
+
+  static final String PROJECT =
+      """
+      name: shop
+      sources:
+        - name: orders
+          format: csv
+          location: raw/{date}.csv
+          columns:
+            - {name: order_id, type: string, nullable: false}
+            - {name: customer_id, type: long}
+            - {name: amount, type: "decimal(10,2)"}
+            - {name: ordered_at, type: timestamp}
+          key: [order_id]
+      entities:
+        - name: customer
+          keys: [{name: customer_id, type: long}]
+      feature_views:
+        - name: spend
+          entity: customer
+          source: orders
+          event_time: ordered_at
+          ttl: 30d
+          owner: team-a
+          features:
+            - {name: orders_7d, agg: count, window: 7d}
+            - {name: amount_7d, agg: sum, of: amount, window: 7d}
+      labels:
+        - {name: churn, entity: customer, source: orders, event_time: ordered_at, kind: no_event_within, window: 30d}
+      models:
+        - name: churn_model
+          task: binary_classification
+          training_set: {label: churn, from: 2011-01-01, to: 2011-06-01, every: 14d, views: [spend]}
+          features: [orders_7d, amount_7d]
+          algorithm: xgboost
+          params: {max_depth: [3, 5], eta: 0.1, num_round: [50, 100]}
+          split: {validate_from: 2011-05-01}
+          metric: auc_roc
+          promotion: {min_improvement: 0.01}
+          seed: 7
+      """;
+
+  private Project load(String yaml) throws IOException {
+    Path file = dir.resolve("lakeml.yaml");
+    Files.writeString(file, yaml);
+    return ProjectLoader.load(file);
+  }
+
+  @Test
+  void readsASpecWithItsGridSplitAndPromotionRule() throws IOException {
+    ModelSpec m = load(PROJECT).model("churn_model").orElseThrow();
+    assertThat(m.algorithm()).isEqualTo(Algorithm.XGBOOST);
+    assertThat(m.trainingSet())
+        .isEqualTo(
+            new ModelSpec.TrainingSetSpec(
+                "churn",
+                LocalDate.parse("2011-01-01"),
+                LocalDate.parse("2011-06-01"),
+                14,
+                List.of("spend"),
+                false));
+    assertThat(m.grid())
+        .containsEntry("max_depth", List.of(3L, 5L))
+        .containsEntry("eta", List.of(0.1))
+        .containsEntry("num_round", List.of(50L, 100L));
+    // Sorted by parameter name, the first varying slowest: the same order on every run.
+    assertThat(Algorithm.combinations(m.grid()))
+        .hasSize(4)
+        .first()
+        .isEqualTo(Map.of("eta", 0.1, "max_depth", 3L, "num_round", 50L));
+    assertThat(m.validateFrom()).isEqualTo(LocalDate.parse("2011-05-01"));
+    assertThat(m.metric()).isEqualTo(ModelSpec.Metric.AUC_ROC);
+    assertThat(m.metric().beats(0.80, 0.79, 0.01)).isTrue();
+    assertThat(m.metric().beats(0.795, 0.79, 0.01)).isFalse();
+    assertThat(ModelSpec.Metric.LOG_LOSS.beats(0.30, 0.35, 0.01)).isTrue();
+    assertThat(m.seed()).isEqualTo(7);
+  }
+
+  @Test
+  void loadsTheBundledModels() {
+    Path example = Path.of(System.getProperty("user.dir")).resolveSibling("examples/online-retail");
+    assertThat(ProjectLoader.load(example).models())
+        .extracting(ModelSpec::name)
+        .contains("customer_churn", "line_cancellation");
+  }
+
+  @Test
+  void refusesUnknownLabelsFeaturesAndAlgorithms() {
+    assertThatThrownBy(() -> load(PROJECT.replace("{label: churn,", "{label: churned,")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("models[0].training_set.label")
+        .hasMessageContaining("unknown label 'churned'; the project declares [churn]");
+    assertThatThrownBy(
+            () -> load(PROJECT.replace("[orders_7d, amount_7d]", "[orders_7d, amount_30d]")))
+        .hasMessageContaining("models[0].features[1]")
+        .hasMessageContaining("unknown feature 'amount_30d'");
+    assertThatThrownBy(() -> load(PROJECT.replace("algorithm: xgboost", "algorithm: xgb")))
+        .hasMessageContaining("'xgb' is not an algorithm; expected xgboost, gbt");
+    assertThatThrownBy(() -> load(PROJECT.replace("algorithm: xgboost", "algorithm: als")))
+        .hasMessageContaining("als learns recommendation, not binary_classification");
+  }
+
+  @Test
+  void refusesParametersOutsideTheirDomain() {
+    assertThatThrownBy(() -> load(PROJECT.replace("eta: 0.1", "eta: 1.5")))
+        .hasMessageContaining("models[0].params.eta")
+        .hasMessageContaining("'1.5' is outside a number in (0.0, 1.0]");
+    assertThatThrownBy(() -> load(PROJECT.replace("max_depth: [3, 5]", "max_depth: [3, 2.5]")))
+        .hasMessageContaining("'2.5' is not a whole number");
+    assertThatThrownBy(() -> load(PROJECT.replace("max_depth: [3, 5]", "depth: [3, 5]")))
+        .hasMessageContaining("'depth' is not a parameter of xgboost; expected one of [alpha,");
+  }
+
+  @Test
+  void refusesAValidationWindowOutsideTheTrainingSet() {
+    assertThatThrownBy(
+            () -> load(PROJECT.replace("validate_from: 2011-05-01", "validate_from: 2010-05-01")))
+        .hasMessageContaining("models[0].split.validate_from")
+        .hasMessageContaining("must be after 'from' (2011-01-01)");
+    assertThatThrownBy(() -> load(PROJECT.replace("metric: auc_roc", "metric: map_at_k")))
+        .hasMessageContaining("map_at_k does not measure binary_classification");
+  }
+}
