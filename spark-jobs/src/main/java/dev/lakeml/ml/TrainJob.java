@@ -115,7 +115,8 @@ public final class TrainJob {
             .load(lakehouse.root() + "/" + Layer.TRAINING_SETS.database() + "/" + spec.name());
 
     List<String> features = featureColumns(spec, built, set);
-    Dataset<Row> prepared = prepare(set, features, ts.label()).localCheckpoint(true);
+    Dataset<Row> prepared =
+        modelInput(set, features, ts.label(), spec.algorithm()).localCheckpoint(true);
     Timestamp cut = Timestamp.valueOf(spec.validateFrom().atStartOfDay());
     Dataset<Row> train = prepared.where(col("event_timestamp").lt(cut));
     Dataset<Row> valid = prepared.where(col("event_timestamp").geq(cut));
@@ -260,10 +261,31 @@ public final class TrainJob {
   }
 
   /**
+   * The rows a model of this algorithm reads: {@link #prepare}, and for XGBoost a dense {@code
+   * features} vector of the columns in order, NaN for missing. Dense on purpose: VectorAssembler
+   * may emit sparse vectors, whose absent zeros XGBoost takes for missing values (the model was
+   * markedly worse that way), and xgboost4j-spark 3.4.0's column-array input writes an input column
+   * into rawPrediction when it scores. Batch and online scoring build the same vector.
+   */
+  public static Dataset<Row> modelInput(
+      Dataset<Row> set, List<String> features, String label, Algorithm algorithm) {
+    Dataset<Row> prepared = prepare(set, features, label, Double.NaN);
+    if (algorithm != Algorithm.XGBOOST) {
+      return prepared;
+    }
+    Column[] values = features.stream().map(f -> col(f)).toArray(Column[]::new);
+    return prepared.withColumn(
+        FEATURES,
+        org.apache.spark.ml.functions.array_to_vector(
+            org.apache.spark.sql.functions.array(values)));
+  }
+
+  /**
    * Label as DOUBLE and every feature as DOUBLE: timestamps become days before the spine time,
    * booleans 0/1, missing values NULL (the pipelines impute or treat them as missing).
    */
-  static Dataset<Row> prepare(Dataset<Row> set, List<String> features, String label) {
+  static Dataset<Row> prepare(
+      Dataset<Row> set, List<String> features, String label, double missing) {
     List<Column> cols = new ArrayList<>();
     cols.add(col("event_timestamp"));
     cols.add(col(label).cast(DataTypes.DoubleType).as(LABEL));
@@ -282,7 +304,15 @@ public final class TrainJob {
         throw new LakehouseException(
             "feature " + f + " is " + t.sql() + "; models take numbers, booleans and timestamps");
       }
-      cols.add(c.as(f));
+      // Missing values: the estimator's own marker (XGBoost: 0, see pipeline; MLlib: NaN, which
+      // the Imputer replaces).
+      cols.add(
+          org.apache
+              .spark
+              .sql
+              .functions
+              .coalesce(c, org.apache.spark.sql.functions.lit(missing))
+              .as(f));
     }
     return set.select(cols.toArray(Column[]::new));
   }
@@ -317,22 +347,23 @@ public final class TrainJob {
   static Pipeline pipeline(ModelSpec spec, Map<String, Number> params, List<String> features) {
     List<PipelineStage> stages = new ArrayList<>();
     String[] in = features.toArray(String[]::new);
-    String[] assembled = in;
-    if (spec.algorithm() != Algorithm.XGBOOST) {
+    if (spec.algorithm() == Algorithm.XGBOOST) {
+      // The dense "features" vector comes from modelInput (see there); NaN is missing.
+      stages.add(estimator(spec, params, in));
+    } else {
       String[] imputed = features.stream().map(f -> f + "__imputed").toArray(String[]::new);
       stages.add(new Imputer().setInputCols(in).setOutputCols(imputed).setStrategy("median"));
-      assembled = imputed;
+      stages.add(
+          new VectorAssembler()
+              .setInputCols(imputed)
+              .setOutputCol(FEATURES)
+              .setHandleInvalid("keep"));
+      stages.add(estimator(spec, params, in));
     }
-    stages.add(
-        new VectorAssembler()
-            .setInputCols(assembled)
-            .setOutputCol(FEATURES)
-            .setHandleInvalid("keep"));
-    stages.add(estimator(spec, params));
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
   }
 
-  static PipelineStage estimator(ModelSpec spec, Map<String, Number> p) {
+  static PipelineStage estimator(ModelSpec spec, Map<String, Number> p, String[] columns) {
     switch (spec.algorithm()) {
       case XGBOOST:
         {
@@ -340,6 +371,7 @@ public final class TrainJob {
           // Scala setters return Params: one per statement.
           x.setFeaturesCol(FEATURES);
           x.setLabelCol(LABEL);
+          x.setObjective("binary:logistic");
           x.setMissing(Float.NaN);
           x.setSeed(spec.seed());
           // One worker (a barrier task) with the cores a task has: deterministic for a seed, and

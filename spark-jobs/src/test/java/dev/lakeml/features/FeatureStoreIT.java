@@ -646,30 +646,26 @@ class FeatureStoreIT {
     List<Row> scored =
         pipeline
             .transform(
-                set.selectExpr(
-                        features.stream()
-                            .map(
-                                f ->
-                                    f.equals("last_purchase_ts")
-                                        ? "(unix_micros(event_timestamp) - unix_micros(last_purchase_ts))"
-                                            + " / 86400000000.0 AS last_purchase_ts"
-                                        : "CAST(" + f + " AS DOUBLE) AS " + f)
-                            .toArray(String[]::new))
+                dev.lakeml.ml.TrainJob.modelInput(
+                        set,
+                        features,
+                        "repurchase_30d",
+                        dev.lakeml.schemas.models.Algorithm.XGBOOST)
                     .limit(50))
-            .select("features", "probability")
             .collectAsList();
     float[] data = new float[scored.size() * features.size()];
     for (int i = 0; i < scored.size(); i++) {
-      double[] v = ((org.apache.spark.ml.linalg.Vector) scored.get(i).get(0)).toArray();
-      for (int j = 0; j < v.length; j++) {
-        data[i * features.size() + j] = (float) v[j];
+      for (int j = 0; j < features.size(); j++) {
+        Object v = scored.get(i).getAs(features.get(j));
+        data[i * features.size() + j] = v == null ? Float.NaN : ((Number) v).floatValue();
       }
     }
     float[][] native1 =
         booster.predict(
             new ml.dmlc.xgboost4j.java.DMatrix(data, scored.size(), features.size(), Float.NaN));
     for (int i = 0; i < scored.size(); i++) {
-      double sparkP = ((org.apache.spark.ml.linalg.Vector) scored.get(i).get(1)).apply(1);
+      double sparkP =
+          ((org.apache.spark.ml.linalg.Vector) scored.get(i).getAs("probability")).apply(1);
       assertThat((double) native1[i][0])
           .isCloseTo(sparkP, org.assertj.core.data.Offset.offset(1e-6));
     }
