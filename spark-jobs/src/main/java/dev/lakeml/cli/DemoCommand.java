@@ -2,6 +2,7 @@ package dev.lakeml.cli;
 
 import dev.lakeml.features.PublishJob;
 import dev.lakeml.features.TrainingSetJob;
+import dev.lakeml.ml.TrainJob;
 import dev.lakeml.online.FeatureVector;
 import dev.lakeml.online.RocksDbOnlineStore;
 import dev.lakeml.schemas.tables.IngestTables;
@@ -19,13 +20,14 @@ import picocli.CommandLine.Mixin;
 /**
  * {@code lakeml demo}: ingests every bundled day of the example project end to end and shows where
  * the tables are, how the counts reconcile, why rows were quarantined, and a SQL query; then
- * computes the features, builds a churn training set and publishes an online snapshot.
+ * computes the features, builds a churn training set, publishes an online snapshot and trains the
+ * churn model.
  */
 @Command(
     name = "demo",
     description =
         "Ingest the bundled Online Retail data end to end, compute features, build a training"
-            + " set and publish an online snapshot.")
+            + " set, publish an online snapshot and train a model.")
 final class DemoCommand implements Callable<Integer> {
   @Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
 
@@ -113,6 +115,25 @@ final class DemoCommand implements Callable<Integer> {
       }
       if (!ctx.project.features().views().isEmpty()) {
         features(ctx);
+      }
+      if (ctx.project.model("customer_churn").isPresent()) {
+        ctx.out.println();
+        ctx.out.println("A model (lakeml train customer_churn):");
+        TrainJob.Result r =
+            new TrainJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info)
+                .run(ctx.project.model("customer_churn").get());
+        ctx.out.printf(
+            "  run %s: %d candidates, chose %s; validation AUC-ROC %.3f, AUC-PR %.3f (%,d training"
+                + " rows, %,d validation rows) in %.1f s (lakeml runs show %s)%n",
+            r.runId(),
+            r.candidates(),
+            r.params(),
+            r.metrics().get("auc_roc"),
+            r.metrics().get("auc_pr"),
+            r.trainRows(),
+            r.validationRows(),
+            r.seconds(),
+            r.runId());
       }
       return LakemlCli.OK;
     }
