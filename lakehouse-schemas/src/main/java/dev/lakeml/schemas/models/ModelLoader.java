@@ -6,6 +6,7 @@ import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
 import dev.lakeml.schemas.features.LabelSpec;
 import dev.lakeml.schemas.features.RequestFeatureSpec;
+import dev.lakeml.schemas.project.SourceSpec;
 import dev.lakeml.schemas.yaml.ConfigNode;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -22,11 +23,12 @@ import java.util.TreeSet;
 public final class ModelLoader {
   private ModelLoader() {}
 
-  public static List<ModelSpec> read(ConfigNode root, FeatureCatalog catalog) {
+  public static List<ModelSpec> read(
+      ConfigNode root, FeatureCatalog catalog, List<SourceSpec> sources) {
     List<ModelSpec> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (ConfigNode n : root.optional("models").map(x -> x.list("models")).orElse(List.of())) {
-      ModelSpec m = model(n, catalog);
+      ModelSpec m = model(n, catalog, sources);
       if (!names.add(m.name())) {
         throw n.error("model '" + m.name() + "' is declared twice");
       }
@@ -35,7 +37,7 @@ public final class ModelLoader {
     return out;
   }
 
-  private static ModelSpec model(ConfigNode n, FeatureCatalog catalog) {
+  private static ModelSpec model(ConfigNode n, FeatureCatalog catalog, List<SourceSpec> sources) {
     String name = n.requiredIdentifier("name", "model name");
     ConfigNode taskNode = n.required("task", Algorithm.Task.ACCEPTED);
     Algorithm.Task task = parse(taskNode, () -> Algorithm.Task.parse(taskNode.string("a task")));
@@ -50,49 +52,24 @@ public final class ModelLoader {
               + task.name().toLowerCase(java.util.Locale.ROOT));
     }
 
-    ConfigNode ts = n.required("training_set", "label, from, to (and every, views)");
-    String labelName = ts.requiredString("label", "a declared label");
-    LabelSpec label =
-        catalog.labels().stream()
-            .filter(l -> l.name().equals(labelName))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    ts.required("label", "")
-                        .error(
-                            "unknown label '"
-                                + labelName
-                                + "'; the project declares "
-                                + catalog.labels().stream().map(LabelSpec::name).toList()));
-    LocalDate from = date(ts, "from");
-    LocalDate to = date(ts, "to");
-    if (to.isBefore(from)) {
-      throw ts.required("to", "").error("'to' " + to + " is before 'from' " + from);
-    }
-    int every = 7;
-    if (ts.optional("every").isPresent()) {
-      ConfigNode e = ts.required("every", Durations.EXPECTED);
-      Duration d = parse(e, () -> Durations.parse(e.string(Durations.EXPECTED)));
-      if (d.isZero() || d.toSeconds() % 86_400 != 0) {
-        throw e.error("'every' must be whole days, e.g. 7d");
-      }
-      every = (int) d.toDays();
-    }
+    ModelSpec.TrainingSetSpec trainingSet = null;
+    ModelSpec.Interactions interactions = null;
     List<String> views = new ArrayList<>();
-    for (ConfigNode v :
-        ts.optional("views").map(x -> x.list("feature view names")).orElse(List.of())) {
-      String view = v.string("a feature view name");
-      if (catalog.view(view).isEmpty()) {
-        throw v.error(
-            "unknown feature view '"
-                + view
-                + "'; the project declares "
-                + catalog.views().stream().map(FeatureViewSpec::name).toList());
+    LocalDate from;
+    LocalDate to;
+    if (task == Algorithm.Task.RECOMMENDATION) {
+      if (n.optional("training_set").isPresent()) {
+        throw n.required("training_set", "")
+            .error("a recommender learns from 'interactions', not a labelled training set");
       }
-      views.add(view);
+      interactions = interactions(n, sources);
+      from = interactions.from();
+      to = interactions.to();
+    } else {
+      trainingSet = trainingSet(n, catalog, views);
+      from = trainingSet.from();
+      to = trainingSet.to();
     }
-    boolean asKnownAt = ts.optionalBool("as_known_at", "true or false").orElse(false);
-    ts.finish();
 
     // Features: of the chosen views (all views if none are named) or request features.
     Set<String> available = new TreeSet<>();
@@ -112,6 +89,110 @@ public final class ModelLoader {
       features.add(feature);
     }
 
+    Map<String, List<Number>> grid = grid(n, algorithm);
+    Map<String, ModelSpec.Variant> variants = new LinkedHashMap<>();
+    n.optional("variants")
+        .ifPresent(
+            vs -> {
+              for (String key : vs.keys()) {
+                ConfigNode v = vs.required(key, "algorithm and params");
+                if (!key.matches("[a-z][a-z0-9_]*")) {
+                  throw v.error("variant name '" + key + "' must be lower_snake_case");
+                }
+                ConfigNode a = v.required("algorithm", Algorithm.ACCEPTED);
+                Algorithm alg = parse(a, () -> Algorithm.parse(a.string("an algorithm")));
+                if (alg.task() != task) {
+                  throw a.error(
+                      alg.yamlName()
+                          + " learns "
+                          + alg.task().name().toLowerCase(java.util.Locale.ROOT)
+                          + ", not "
+                          + task.name().toLowerCase(java.util.Locale.ROOT));
+                }
+                variants.put(key, new ModelSpec.Variant(alg, grid(v, alg)));
+                v.finish();
+              }
+              vs.finish();
+            });
+
+    LocalDate validateFrom;
+    ConfigNode split =
+        n.required("split", "validate_from: the first date of the validation window");
+    validateFrom = date(split, "validate_from");
+    if (!validateFrom.isAfter(from) || validateFrom.isAfter(to)) {
+      throw split
+          .required("validate_from", "")
+          .error(
+              "validate_from "
+                  + validateFrom
+                  + " must be after 'from' ("
+                  + from
+                  + ") and not after 'to' ("
+                  + to
+                  + "): the past trains, a later window validates");
+    }
+    split.finish();
+
+    ModelSpec.Metric metric =
+        task == Algorithm.Task.RECOMMENDATION ? ModelSpec.Metric.MAP_AT_K : ModelSpec.Metric.AUC_PR;
+    if (n.optional("metric").isPresent()) {
+      ConfigNode m = n.required("metric", ModelSpec.Metric.ACCEPTED);
+      metric = parse(m, () -> ModelSpec.Metric.parse(m.string(ModelSpec.Metric.ACCEPTED)));
+      if (metric.ranking() != (task == Algorithm.Task.RECOMMENDATION)) {
+        throw m.error(
+            metric.yamlName()
+                + " does not measure "
+                + task.name().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    double minImprovement = 0;
+    if (n.optional("promotion").isPresent()) {
+      ConfigNode p = n.required("promotion", "min_improvement");
+      ConfigNode mi = p.required("min_improvement", "a number >= 0");
+      minImprovement =
+          parse(
+              mi,
+              () -> {
+                double v = Double.parseDouble(mi.string("a number >= 0"));
+                if (v < 0 || Double.isNaN(v)) {
+                  throw new IllegalArgumentException("min_improvement must be >= 0");
+                }
+                return v;
+              });
+      p.finish();
+    }
+    int topK = 10;
+    if (n.optional("top_k").isPresent()) {
+      ConfigNode k = n.required("top_k", "a whole number from 1 to 1000");
+      if (task != Algorithm.Task.RECOMMENDATION) {
+        throw k.error("top_k applies to recommenders only");
+      }
+      topK = k.integer("a whole number from 1 to 1000");
+      if (topK < 1 || topK > 1000) {
+        throw k.error("top_k must be from 1 to 1000, not " + topK);
+      }
+    }
+    long seed = n.optional("seed").map(s -> (long) s.integer("a whole number")).orElse(42L);
+    String description = n.optionalString("description", "text").orElse("");
+    n.finish();
+    return new ModelSpec(
+        name,
+        task,
+        trainingSet,
+        interactions,
+        features,
+        algorithm,
+        grid,
+        validateFrom,
+        metric,
+        topK,
+        minImprovement,
+        seed,
+        description,
+        variants);
+  }
+
+  private static Map<String, List<Number>> grid(ConfigNode n, Algorithm algorithm) {
     Map<String, List<Number>> grid = new LinkedHashMap<>();
     n.optional("params")
         .ifPresent(
@@ -141,71 +222,80 @@ public final class ModelLoader {
               params.finish();
             });
 
-    LocalDate validateFrom;
-    ConfigNode split =
-        n.required("split", "validate_from: the first date of the validation window");
-    validateFrom = date(split, "validate_from");
-    if (!validateFrom.isAfter(from) || validateFrom.isAfter(to)) {
-      throw split
-          .required("validate_from", "")
-          .error(
-              "validate_from "
-                  + validateFrom
-                  + " must be after 'from' ("
-                  + from
-                  + ") and not after 'to' ("
-                  + to
-                  + "): the past trains, a later window validates");
-    }
-    split.finish();
+    return grid;
+  }
 
-    ModelSpec.Metric metric =
-        task == Algorithm.Task.RECOMMENDATION ? ModelSpec.Metric.MAP_AT_K : ModelSpec.Metric.AUC_PR;
-    if (n.optional("metric").isPresent()) {
-      ConfigNode m = n.required("metric", ModelSpec.Metric.ACCEPTED);
-      metric = parse(m, () -> ModelSpec.Metric.parse(m.string(ModelSpec.Metric.ACCEPTED)));
-      boolean ranking =
-          metric == ModelSpec.Metric.PRECISION_AT_K
-              || metric == ModelSpec.Metric.RECALL_AT_K
-              || metric == ModelSpec.Metric.MAP_AT_K;
-      if (ranking != (task == Algorithm.Task.RECOMMENDATION)) {
-        throw m.error(
-            metric.yamlName()
-                + " does not measure "
-                + task.name().toLowerCase(java.util.Locale.ROOT));
+  private static ModelSpec.TrainingSetSpec trainingSet(
+      ConfigNode n, FeatureCatalog catalog, List<String> views) {
+    ConfigNode ts = n.required("training_set", "label, from, to (and every, views)");
+    String labelName = ts.requiredString("label", "a declared label");
+    LabelSpec label =
+        catalog.labels().stream()
+            .filter(l -> l.name().equals(labelName))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    ts.required("label", "")
+                        .error(
+                            "unknown label '"
+                                + labelName
+                                + "'; the project declares "
+                                + catalog.labels().stream().map(LabelSpec::name).toList()));
+    LocalDate from = date(ts, "from");
+    LocalDate to = date(ts, "to");
+    if (to.isBefore(from)) {
+      throw ts.required("to", "").error("'to' " + to + " is before 'from' " + from);
+    }
+    int every = 7;
+    if (ts.optional("every").isPresent()) {
+      ConfigNode e = ts.required("every", Durations.EXPECTED);
+      Duration d = parse(e, () -> Durations.parse(e.string(Durations.EXPECTED)));
+      if (d.isZero() || d.toSeconds() % 86_400 != 0) {
+        throw e.error("'every' must be whole days, e.g. 7d");
       }
+      every = (int) d.toDays();
     }
-    double minImprovement = 0;
-    if (n.optional("promotion").isPresent()) {
-      ConfigNode p = n.required("promotion", "min_improvement");
-      ConfigNode mi = p.required("min_improvement", "a number >= 0");
-      minImprovement =
-          parse(
-              mi,
-              () -> {
-                double v = Double.parseDouble(mi.string("a number >= 0"));
-                if (v < 0 || Double.isNaN(v)) {
-                  throw new IllegalArgumentException("min_improvement must be >= 0");
-                }
-                return v;
-              });
-      p.finish();
+    for (ConfigNode v :
+        ts.optional("views").map(x -> x.list("feature view names")).orElse(List.of())) {
+      String view = v.string("a feature view name");
+      if (catalog.view(view).isEmpty()) {
+        throw v.error(
+            "unknown feature view '"
+                + view
+                + "'; the project declares "
+                + catalog.views().stream().map(FeatureViewSpec::name).toList());
+      }
+      views.add(view);
     }
-    long seed = n.optional("seed").map(s -> (long) s.integer("a whole number")).orElse(42L);
-    String description = n.optionalString("description", "text").orElse("");
-    n.finish();
-    return new ModelSpec(
-        name,
-        task,
-        new ModelSpec.TrainingSetSpec(labelName, from, to, every, views, asKnownAt),
-        features,
-        algorithm,
-        grid,
-        validateFrom,
-        metric,
-        minImprovement,
-        seed,
-        description);
+    boolean asKnownAt = ts.optionalBool("as_known_at", "true or false").orElse(false);
+    ts.finish();
+    return new ModelSpec.TrainingSetSpec(labelName, from, to, every, views, asKnownAt);
+  }
+
+  private static ModelSpec.Interactions interactions(ConfigNode n, List<SourceSpec> sources) {
+    ConfigNode in =
+        n.required("interactions", "source, user, item, time (and weight, where), from, to");
+    ConfigNode sourceNode = in.required("source", "a declared source");
+    String source = in.requiredString("source", "a declared source");
+    if (sources.stream().noneMatch(s -> s.name().equals(source))) {
+      throw sourceNode.error(
+          "unknown source '"
+              + source
+              + "'; the project declares "
+              + sources.stream().map(SourceSpec::name).toList());
+    }
+    String user = in.requiredString("user", "the user column");
+    String item = in.requiredString("item", "the item column");
+    String time = in.requiredString("time", "the event time column");
+    String weight = in.optionalString("weight", "a SQL expression").orElse("1");
+    String where = in.optionalString("where", "a SQL condition").orElse("TRUE");
+    LocalDate from = date(in, "from");
+    LocalDate to = date(in, "to");
+    if (to.isBefore(from)) {
+      throw in.required("to", "").error("'to' " + to + " is before 'from' " + from);
+    }
+    in.finish();
+    return new ModelSpec.Interactions(source, user, item, time, weight, where, from, to);
   }
 
   private static LocalDate date(ConfigNode n, String key) {

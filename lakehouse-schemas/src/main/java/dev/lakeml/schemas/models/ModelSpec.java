@@ -10,25 +10,67 @@ import java.util.Optional;
  * A model to train: what it predicts, from which point-in-time training set, with which algorithm
  * and hyperparameter grid, validated how, and when a new version may replace the champion.
  *
+ * @param trainingSet for classifiers: the labelled point-in-time training set (else null)
+ * @param interactions for recommenders: the user-item events to learn from (else null)
  * @param features the columns to learn from; empty means every feature the training set has
  * @param grid each hyperparameter's candidate values (a single value is a one-point grid)
  * @param validateFrom rows whose spine time is on or after this date validate, earlier rows train:
  *     the past predicts the future, never a random split across time
  * @param metric the metric tuning maximises (or minimises, for log loss) and promotion compares
+ * @param topK how many items a recommender returns per user, and the k of its metrics
  * @param minImprovement how much better than the champion a challenger must be on that metric
  */
 public record ModelSpec(
     String name,
     Algorithm.Task task,
     TrainingSetSpec trainingSet,
+    Interactions interactions,
     List<String> features,
     Algorithm algorithm,
     Map<String, List<Number>> grid,
     LocalDate validateFrom,
     Metric metric,
+    int topK,
     double minImprovement,
     long seed,
-    String description) {
+    String description,
+    Map<String, Variant> variants) {
+
+  /**
+   * Another estimator for the same model: trained with {@code lakeml train NAME --variant V} on the
+   * same training set and split, registered as a version of the same model, and judged by the same
+   * promotion rule, so that, say, a neural network can challenge a boosted-tree champion.
+   */
+  public record Variant(Algorithm algorithm, Map<String, List<Number>> grid) {
+    public Variant {
+      Objects.requireNonNull(algorithm, "algorithm");
+      grid = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(grid));
+    }
+  }
+
+  /** This spec with the named variant's algorithm and grid. */
+  public ModelSpec withVariant(String variant) {
+    Variant v = variants.get(variant);
+    if (v == null) {
+      throw new IllegalArgumentException(
+          "model " + name + " has no variant '" + variant + "'; it declares " + variants.keySet());
+    }
+    return new ModelSpec(
+        name,
+        task,
+        trainingSet,
+        interactions,
+        features,
+        v.algorithm(),
+        v.grid(),
+        validateFrom,
+        metric,
+        topK,
+        minImprovement,
+        seed,
+        description,
+        Map.of());
+  }
 
   /** How the model's training set is built: a declared label at cutoff dates. */
   public record TrainingSetSpec(
@@ -41,6 +83,32 @@ public record ModelSpec(
     public TrainingSetSpec {
       Objects.requireNonNull(label, "label");
       views = List.copyOf(views);
+    }
+  }
+
+  /**
+   * Implicit feedback for a recommender: rows of a silver table, each a user touching an item with
+   * a weight (e.g. the quantity bought), at a time. Rows before {@code validateFrom} train; the
+   * items each user touches from then until {@code to} are what the top-k list should contain.
+   */
+  public record Interactions(
+      String source,
+      String user,
+      String item,
+      String time,
+      String weight,
+      String where,
+      LocalDate from,
+      LocalDate to) {
+    public Interactions {
+      Objects.requireNonNull(source, "source");
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(item, "item");
+      Objects.requireNonNull(time, "time");
+      weight = weight == null || weight.isBlank() ? "1" : weight;
+      where = where == null || where.isBlank() ? "TRUE" : where;
+      Objects.requireNonNull(from, "from");
+      Objects.requireNonNull(to, "to");
     }
   }
 
@@ -66,6 +134,16 @@ public record ModelSpec(
       return higherIsBetter;
     }
 
+    /** Whether this metric judges a top-k list rather than a probability. */
+    public boolean ranking() {
+      return this == PRECISION_AT_K || this == RECALL_AT_K || this == MAP_AT_K;
+    }
+
+    /** The metric's column name in {@code ml.run_metrics}: ranking metrics carry their k. */
+    public String key(int k) {
+      return ranking() ? yamlName().replace("_k", "_" + k) : yamlName();
+    }
+
     public String yamlName() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -87,7 +165,10 @@ public record ModelSpec(
   public ModelSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(task, "task");
-    Objects.requireNonNull(trainingSet, "trainingSet");
+    if ((trainingSet == null) == (interactions == null)) {
+      throw new IllegalArgumentException(
+          "model " + name + ": exactly one of a training set and interactions");
+    }
     features = List.copyOf(features);
     Objects.requireNonNull(algorithm, "algorithm");
     // Sorted: tuning candidates come out in the same order on every run.
@@ -95,6 +176,7 @@ public record ModelSpec(
     Objects.requireNonNull(validateFrom, "validateFrom");
     Objects.requireNonNull(metric, "metric");
     description = description == null ? "" : description;
+    variants = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(variants));
   }
 
   public Optional<List<Number>> values(String param) {

@@ -107,7 +107,7 @@ public final class ProjectLoader {
       sources.add(s);
     }
     FeatureCatalog features = FeatureLoader.read(root, sources);
-    List<ModelSpec> models = ModelLoader.read(root, features);
+    List<ModelSpec> models = ModelLoader.read(root, features, sources);
     return new Project(name, baseDir, lakehouse, spark, sources, features, models);
   }
 

@@ -100,7 +100,7 @@ class ModelLoaderTest {
     Path example = Path.of(System.getProperty("user.dir")).resolveSibling("examples/online-retail");
     assertThat(ProjectLoader.load(example).models())
         .extracting(ModelSpec::name)
-        .contains("customer_churn", "line_cancellation");
+        .contains("customer_churn", "line_cancellation", "product_recs");
   }
 
   @Test
@@ -138,5 +138,78 @@ class ModelLoaderTest {
         .hasMessageContaining("must be after 'from' (2011-01-01)");
     assertThatThrownBy(() -> load(PROJECT.replace("metric: auc_roc", "metric: map_at_k")))
         .hasMessageContaining("map_at_k does not measure binary_classification");
+  }
+
+  static final String RECS =
+      """
+        - name: recs
+          task: recommendation
+          interactions:
+            source: orders
+            user: customer_id
+            item: order_id
+            time: ordered_at
+            weight: amount
+            where: "amount > 0"
+            from: 2011-01-01
+            to: 2011-06-01
+          algorithm: als
+          params: {rank: [8, 16], reg_param: 0.1}
+          split: {validate_from: 2011-05-01}
+          top_k: 5
+      """;
+
+  @Test
+  void readsARecommenderFromInteractions() throws IOException {
+    ModelSpec m = load(PROJECT + RECS).model("recs").orElseThrow();
+    assertThat(m.trainingSet()).isNull();
+    assertThat(m.interactions())
+        .isEqualTo(
+            new ModelSpec.Interactions(
+                "orders",
+                "customer_id",
+                "order_id",
+                "ordered_at",
+                "amount",
+                "amount > 0",
+                LocalDate.parse("2011-01-01"),
+                LocalDate.parse("2011-06-01")));
+    assertThat(m.topK()).isEqualTo(5);
+    assertThat(m.metric()).isEqualTo(ModelSpec.Metric.MAP_AT_K);
+    assertThat(m.metric().key(m.topK())).isEqualTo("map_at_5");
+    assertThat(Algorithm.combinations(m.grid())).hasSize(2);
+
+    assertThatThrownBy(() -> load(PROJECT + RECS.replace("source: orders", "source: order")))
+        .hasMessageContaining("models[1].interactions.source")
+        .hasMessageContaining("unknown source 'order'; the project declares [orders]");
+    assertThatThrownBy(() -> load(PROJECT + RECS.replace("top_k: 5", "top_k: 0")))
+        .hasMessageContaining("top_k must be from 1 to 1000, not 0");
+    assertThatThrownBy(
+            () -> load(PROJECT + RECS.replace("user: customer_id", "users: customer_id")))
+        .hasMessageContaining("models[1].interactions")
+        .hasMessageContaining("user");
+    assertThatThrownBy(() -> load(PROJECT.replace("seed: 7", "seed: 7\n    top_k: 3")))
+        .hasMessageContaining("top_k applies to recommenders only");
+  }
+
+  @Test
+  void readsVariantsThatTrainUnderTheSameName() throws IOException {
+    String withVariant =
+        PROJECT.replace(
+            "seed: 7",
+            "seed: 7\n    variants:\n      mlp: {algorithm: mlp, params: {hidden: [16, 32]}}");
+    ModelSpec m = load(withVariant).model("churn_model").orElseThrow();
+    ModelSpec mlp = m.withVariant("mlp");
+    assertThat(mlp.name()).isEqualTo("churn_model");
+    assertThat(mlp.algorithm()).isEqualTo(Algorithm.MLP);
+    assertThat(mlp.grid()).containsExactly(Map.entry("hidden", List.of(16L, 32L)));
+    assertThat(mlp.trainingSet()).isEqualTo(m.trainingSet());
+    assertThat(mlp.validateFrom()).isEqualTo(m.validateFrom());
+    assertThatThrownBy(() -> m.withVariant("gbt"))
+        .hasMessageContaining("model churn_model has no variant 'gbt'; it declares [mlp]");
+    assertThatThrownBy(() -> load(withVariant.replace("hidden: [16, 32]", "hidden: [0]")))
+        .hasMessageContaining("models[0].variants.mlp.params.hidden");
+    assertThatThrownBy(() -> load(withVariant.replace("algorithm: mlp", "algorithm: als")))
+        .hasMessageContaining("als learns recommendation, not binary_classification");
   }
 }
