@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
       PublishCommand.class,
       TrainCommand.class,
       RunsCommand.class,
+      ModelsCommand.class,
       TablesCommand.class,
       SqlCommand.class,
       DemoCommand.class,

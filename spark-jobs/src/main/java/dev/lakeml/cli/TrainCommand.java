@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code lakeml train <model>}: tune, train, evaluate and record one model spec. */
@@ -20,6 +21,11 @@ final class TrainCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "model name from the project file")
   String model;
 
+  @Option(
+      names = "--variant",
+      description = "train the spec's named variant (another estimator) instead of its algorithm")
+  String variant;
+
   @Override
   public Integer call() {
     try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
@@ -33,6 +39,13 @@ final class TrainCommand implements Callable<Integer> {
                               + model
                               + "'; the project declares "
                               + ctx.project.models().stream().map(ModelSpec::name).toList()));
+      if (variant != null) {
+        try {
+          spec = spec.withVariant(variant);
+        } catch (IllegalArgumentException e) {
+          throw new LakemlCli.UsageException(e.getMessage());
+        }
+      }
       TrainJob.Result r =
           new TrainJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info).run(spec);
       ctx.out.printf(
@@ -47,6 +60,13 @@ final class TrainCommand implements Callable<Integer> {
           r.validationRows(),
           r.seconds(),
           r.artifacts());
+      ctx.out.printf(
+          "%s version %d is %s: %s%nreport: %s%n",
+          r.model(),
+          r.version(),
+          r.champion() ? "the champion" : "a challenger",
+          r.gate(),
+          r.report());
       return LakemlCli.OK;
     }
   }

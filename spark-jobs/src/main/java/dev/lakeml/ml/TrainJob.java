@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.expr;
 import dev.lakeml.features.TrainingSetJob;
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.lakehouse.LakehouseException;
+import dev.lakeml.ml.report.ModelReport;
+import dev.lakeml.ml.report.ReportData;
 import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
 import dev.lakeml.schemas.models.Algorithm;
@@ -26,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
-import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -63,7 +64,11 @@ public final class TrainJob {
       long trainRows,
       long validationRows,
       String artifacts,
-      double seconds) {}
+      double seconds,
+      int version,
+      boolean champion,
+      String gate,
+      String report) {}
 
   static final String LABEL = "label";
   static final String FEATURES = "features";
@@ -83,21 +88,73 @@ public final class TrainJob {
   }
 
   public Result run(ModelSpec spec) {
+    String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    Instant started = clock.instant();
+    lakehouse.ensure(List.of(MlTables.RUNS, MlTables.RUN_METRICS));
+    try {
+      if (spec.task() == Algorithm.Task.RECOMMENDATION) {
+        return new RecommendJob(project, lakehouse, clock, log).train(spec, runId, started);
+      }
+      return trainBinary(spec, runId, started);
+    } catch (RuntimeException e) {
+      recordFailure(spec, runId, started, e);
+      throw e;
+    }
+  }
+
+  /**
+   * Records a run that did not finish as FAILED with its message, so {@code ml.runs} holds every
+   * attempt and not only the successes.
+   */
+  void recordFailure(ModelSpec spec, String runId, Instant started, RuntimeException e) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    try {
+      Row run =
+          RowFactory.create(
+              runId,
+              spec.name(),
+              spec.algorithm().yamlName(),
+              specHash(spec),
+              null,
+              Algorithm.combinations(spec.grid()).size(),
+              spec.seed(),
+              codeVersion(),
+              Timestamp.from(started),
+              Timestamp.from(clock.instant()),
+              "FAILED",
+              message.length() > 4000 ? message.substring(0, 4000) : message,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null);
+      lakehouse
+          .rows(MlTables.RUNS, List.of(run))
+          .write()
+          .format("delta")
+          .mode("append")
+          .save(lakehouse.location(MlTables.RUNS));
+    } catch (RuntimeException again) {
+      e.addSuppressed(again);
+    }
+  }
+
+  private Result trainBinary(ModelSpec spec, String runId, Instant started) {
     if (spec.algorithm() != Algorithm.XGBOOST
         && spec.algorithm() != Algorithm.GBT
-        && spec.algorithm() != Algorithm.LOGISTIC_REGRESSION) {
+        && spec.algorithm() != Algorithm.LOGISTIC_REGRESSION
+        && spec.algorithm() != Algorithm.MLP) {
       throw new LakehouseException(
           "model "
               + spec.name()
               + ": training "
               + spec.algorithm().yamlName()
-              + " is not implemented yet (xgboost, gbt and logistic_regression are)");
+              + " as a binary classifier is not implemented");
     }
     long t0 = System.nanoTime();
-    String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    Instant started = clock.instant();
-    lakehouse.ensure(List.of(MlTables.RUNS, MlTables.RUN_METRICS));
-
     ModelSpec.TrainingSetSpec ts = spec.trainingSet();
     TrainingSetJob.Result built =
         new TrainingSetJob(project, lakehouse, clock, log)
@@ -107,12 +164,7 @@ public final class TrainJob {
                 ts.views(),
                 ts.asKnownAt());
     Map<String, Long> inputs = inputVersions(built.id());
-    Dataset<Row> set =
-        spark
-            .read()
-            .format("delta")
-            .option("versionAsOf", built.outputVersion())
-            .load(lakehouse.root() + "/" + Layer.TRAINING_SETS.database() + "/" + spec.name());
+    Dataset<Row> set = trainingSet(spec.name(), built.outputVersion());
 
     List<String> features = featureColumns(spec, built, set);
     Dataset<Row> prepared =
@@ -124,18 +176,22 @@ public final class TrainJob {
     long[] validCounts = classCounts(valid);
     checkSplit(spec, "training", trainCounts);
     checkSplit(spec, "validation", validCounts);
+    List<ModelRegistry.Input> signature = signature(set, features);
 
+    String artifacts =
+        lakehouse.root() + "/" + Layer.ML.database() + "/artifacts/" + spec.name() + "/" + runId;
     List<Map<String, Number>> candidates = Algorithm.combinations(spec.grid());
     List<Row> metricRows = new ArrayList<>();
-    PipelineModel best = null;
+    List<ReportData.Candidate> tuning = new ArrayList<>();
+    Fitted best = null;
     Map<String, Double> bestMetrics = null;
     int bestIndex = -1;
     for (int i = 0; i < candidates.size(); i++) {
       Map<String, Number> params = candidates.get(i);
       long f0 = System.nanoTime();
-      PipelineModel model = pipeline(spec, params, features).fit(train);
+      Fitted model = fit(spec, params, features, signature, train, artifacts, runId, i);
       double fitSeconds = (System.nanoTime() - f0) / 1e9;
-      Map<String, Double> metrics = Evaluation.binary(model.transform(valid), LABEL);
+      Map<String, Double> metrics = Evaluation.binaryP1(model.withP1(valid), LABEL);
       log.accept(
           String.format(
               "  candidate %d/%d %s: %s (%.1f s)",
@@ -145,6 +201,7 @@ public final class TrainJob {
             RowFactory.create(
                 runId, i, asText(params), false, m.getKey(), m.getValue(), fitSeconds));
       }
+      tuning.add(new ReportData.Candidate(i, asText(params), metrics, fitSeconds, false));
       double value = metrics.get(spec.metric().yamlName());
       if (best == null
           || spec.metric().beats(value, bestMetrics.get(spec.metric().yamlName()), 1e-12)) {
@@ -153,21 +210,10 @@ public final class TrainJob {
         bestIndex = i;
       }
     }
-    String artifacts =
-        lakehouse.root() + "/" + Layer.ML.database() + "/artifacts/" + spec.name() + "/" + runId;
-    try {
-      best.write().overwrite().save(artifacts + "/spark-pipeline");
-      if (best.stages()[best.stages().length - 1] instanceof XGBoostClassificationModel xgb) {
-        xgb.nativeBooster().saveModel(artifacts + "/xgboost-model.ubj");
-      }
-    } catch (Exception e) {
-      throw new LakehouseException("could not save the model to " + artifacts + ": " + e, e);
-    }
-    Evaluation.calibration(best.transform(valid), LABEL)
-        .coalesce(1)
-        .write()
-        .mode("overwrite")
-        .json(artifacts + "/calibration");
+    Fitted.Saved saved = best.save(artifacts);
+    Dataset<Row> bestScored = best.withP1(valid).localCheckpoint(true);
+    List<ReportData.CalibrationBin> calibration = calibrationBins(bestScored);
+    List<ReportData.CurvePoint> roc = Evaluation.roc(bestScored, LABEL, 100);
 
     final int chosen = bestIndex;
     List<Row> finalRows = new ArrayList<>();
@@ -183,6 +229,8 @@ public final class TrainJob {
         .mode("append")
         .save(lakehouse.location(MlTables.RUN_METRICS));
     Map<String, String> chosenParams = asText(candidates.get(bestIndex));
+    long trainRows = trainCounts[0] + trainCounts[1];
+    long validationRows = validCounts[0] + validCounts[1];
     Row run =
         RowFactory.create(
             runId,
@@ -201,8 +249,8 @@ public final class TrainJob {
             built.id(),
             inputs,
             features,
-            trainCounts[0] + trainCounts[1],
-            validCounts[0] + validCounts[1],
+            trainRows,
+            validationRows,
             bestMetrics,
             artifacts);
     lakehouse
@@ -211,17 +259,243 @@ public final class TrainJob {
         .format("delta")
         .mode("append")
         .save(lakehouse.location(MlTables.RUNS));
+
+    // Registry: a new version, judged against the champion on the same validation rows.
+    ModelRegistry registry = new ModelRegistry(lakehouse, clock);
+    String metricKey = spec.metric().key(spec.topK());
+    ModelRegistry.Version unnumbered =
+        new ModelRegistry.Version(
+            spec.name(),
+            0,
+            runId,
+            spec.algorithm().yamlName(),
+            "binary_classification",
+            saved.format(),
+            saved.artifact(),
+            saved.sparkPipeline(),
+            signature,
+            "score DOUBLE: the probability that " + ts.label() + " is 1",
+            metricKey,
+            bestMetrics,
+            ts.label(),
+            built.id(),
+            built.outputVersion(),
+            inputs,
+            spec.validateFrom(),
+            ts.to(),
+            specHash(spec),
+            null);
+    int number = registry.register(unnumbered);
+    ModelRegistry.Version version = registry.version(spec.name(), number).orElseThrow();
+    Dataset<Row> validRaw = set.where(col("event_timestamp").geq(cut));
+    Map<Integer, Map<String, Double>> rescored = new LinkedHashMap<>();
+    PromotionGate.Decision decision =
+        new PromotionGate(registry, actor())
+            .decide(
+                spec,
+                version,
+                bestMetrics.get(metricKey),
+                incumbent -> {
+                  Map<String, Double> m = rescore(incumbent, validRaw, ts.label());
+                  rescored.put(incumbent.version(), m);
+                  return m.get(metricKey);
+                });
+    log.accept("  version " + number + ": " + (decision.promoted() ? "champion" : "challenger"));
+    log.accept("  gate: " + decision.reason());
+
+    List<ReportData.Candidate> tuned = new ArrayList<>();
+    for (ReportData.Candidate c : tuning) {
+      tuned.add(
+          new ReportData.Candidate(
+              c.index(), c.params(), c.metrics(), c.fitSeconds(), c.index() == chosen));
+    }
+    ReportData.Champion champion =
+        decision.incumbent() == null || !rescored.containsKey(decision.incumbent())
+            ? null
+            : new ReportData.Champion(
+                String.valueOf(decision.incumbent()),
+                registry.version(spec.name(), decision.incumbent()).orElseThrow().runId(),
+                rescored.get(decision.incumbent()));
     double seconds = (System.nanoTime() - t0) / 1e9;
+    String report =
+        writeReport(
+            new ReportData(
+                spec.name(),
+                String.valueOf(number),
+                runId,
+                spec.algorithm().yamlName(),
+                "binary_classification",
+                started,
+                seconds,
+                built.id(),
+                inputs,
+                trainRows,
+                validationRows,
+                spec.validateFrom(),
+                metricKey,
+                spec.metric().higherIsBetter(),
+                bestMetrics,
+                tuned,
+                saved.importance(),
+                calibration,
+                roc,
+                champion,
+                (decision.promoted() ? "promoted to champion: " : "stays challenger: ")
+                    + decision.reason()),
+            artifacts);
+    registry.setReport(spec.name(), number, report);
     return new Result(
         runId,
         spec.name(),
         chosenParams,
         bestMetrics,
         candidates.size(),
-        trainCounts[0] + trainCounts[1],
-        validCounts[0] + validCounts[1],
+        trainRows,
+        validationRows,
         artifacts,
-        seconds);
+        seconds,
+        number,
+        decision.promoted(),
+        decision.reason(),
+        report);
+  }
+
+  /**
+   * Runs the promotion gate for an already registered version (for {@code lakeml models
+   * promote}): the version and the champion are both rescored on the version's own validation
+   * window, read at the Delta versions the version was trained from.
+   */
+  public PromotionGate.Decision gate(ModelRegistry.Version v, String actor) {
+    ModelSpec spec =
+        project
+            .model(v.model())
+            .orElseThrow(
+                () ->
+                    new LakehouseException(
+                        "model " + v.model() + " is no longer declared in the project file"));
+    ModelRegistry registry = new ModelRegistry(lakehouse, clock);
+    String metricKey = spec.metric().key(spec.topK());
+    if (spec.task() == Algorithm.Task.RECOMMENDATION) {
+      RecommendJob job = new RecommendJob(project, lakehouse, clock, log);
+      String table = Layer.SILVER.database() + "." + spec.interactions().source();
+      RecommendJob.Data d = job.data(spec, v.inputTables().get(table));
+      double value =
+          RecommendJob.evaluate(RecommendJob.load(v), d.truth(), spec.topK()).get(metricKey);
+      return new PromotionGate(registry, actor)
+          .decide(
+              spec,
+              v,
+              value,
+              inc ->
+                  RecommendJob.evaluate(RecommendJob.load(inc), d.truth(), spec.topK())
+                      .get(metricKey));
+    }
+    if (v.trainingSetVersion() == null) {
+      throw new LakehouseException(
+          "version " + v.version() + " of " + v.model() + " records no training set version");
+    }
+    Dataset<Row> rows =
+        trainingSet(v.model(), v.trainingSetVersion())
+            .where(col("event_timestamp").geq(Timestamp.valueOf(v.validateFrom().atStartOfDay())))
+            .localCheckpoint(true);
+    double value = rescore(v, rows, v.label()).get(metricKey);
+    return new PromotionGate(registry, actor)
+        .decide(spec, v, value, inc -> rescore(inc, rows, v.label()).get(metricKey));
+  }
+
+  /** Fits one tuning candidate. */
+  private Fitted fit(
+      ModelSpec spec,
+      Map<String, Number> params,
+      List<String> features,
+      List<ModelRegistry.Input> signature,
+      Dataset<Row> train,
+      String artifacts,
+      String runId,
+      int candidate) {
+    if (spec.algorithm() == Algorithm.MLP) {
+      return MlpModel.train(
+          spec,
+          params,
+          signature,
+          train,
+          java.nio.file.Path.of(artifacts, "candidates", String.valueOf(candidate)),
+          runId);
+    }
+    PipelineModel model = pipeline(spec, params, features).fit(train);
+    return new Fitted.SparkPipeline(
+        model,
+        new Fitted.SparkPipeline.Context(
+            spec.name(), runId, signature, asText(params), spec.seed()));
+  }
+
+  /** Writes the HTML report beside the artifacts and returns its path. */
+  static String writeReport(ReportData data, String artifacts) {
+    java.nio.file.Path file = java.nio.file.Path.of(artifacts, "report.html");
+    try {
+      ModelReport.write(data, file);
+    } catch (java.io.IOException e) {
+      throw new LakehouseException("could not write the model report " + file + ": " + e, e);
+    }
+    return file.toString();
+  }
+
+  /** Who changes aliases: the user running the job, as the audit history's actor. */
+  static String actor() {
+    return "lakeml train (" + System.getProperty("user.name", "unknown") + ")";
+  }
+
+  /** The training set table at a Delta version. */
+  Dataset<Row> trainingSet(String name, long version) {
+    return spark
+        .read()
+        .format("delta")
+        .option("versionAsOf", version)
+        .load(lakehouse.root() + "/" + Layer.TRAINING_SETS.database() + "/" + name);
+  }
+
+  /** The model's inputs in order, with the encoding each gets (see {@link #prepare}). */
+  static List<ModelRegistry.Input> signature(Dataset<Row> set, List<String> features) {
+    List<ModelRegistry.Input> out = new ArrayList<>();
+    for (String f : features) {
+      DataType t = set.schema().apply(f).dataType();
+      out.add(
+          new ModelRegistry.Input(
+              f,
+              t.equals(DataTypes.TimestampType)
+                  ? "days_before"
+                  : t.equals(DataTypes.BooleanType) ? "boolean" : "double"));
+    }
+    return out;
+  }
+
+  /**
+   * A registered binary version's metrics on other rows of a training set (the gate's rescoring
+   * of the champion on the challenger's validation window). Refused when the rows lack one of the
+   * version's inputs.
+   */
+  Map<String, Double> rescore(ModelRegistry.Version v, Dataset<Row> rows, String label) {
+    List<String> names = v.inputs().stream().map(ModelRegistry.Input::name).toList();
+    List<String> missing =
+        names.stream().filter(n -> !List.of(rows.columns()).contains(n)).toList();
+    if (!missing.isEmpty()) {
+      throw new LakehouseException(
+          "version " + v.version() + " of " + v.model() + " needs " + missing + ", absent here");
+    }
+    Algorithm algorithm = Algorithm.parse(v.algorithm());
+    Dataset<Row> input = modelInput(rows, names, label, algorithm);
+    return Evaluation.binaryP1(Fitted.load(v).withP1(input), LABEL);
+  }
+
+  private static List<ReportData.CalibrationBin> calibrationBins(Dataset<Row> scored) {
+    List<ReportData.CalibrationBin> out = new ArrayList<>();
+    for (Row r : Evaluation.calibrationP1(scored, LABEL).collectAsList()) {
+      int bin = r.getInt(0);
+      out.add(
+          new ReportData.CalibrationBin(
+              bin, bin / 10.0, (bin + 1) / 10.0, r.getLong(1), r.getDouble(2), r.getDouble(3)));
+    }
+    return out;
   }
 
   /** The training set's input tables and versions, from its manifest. */

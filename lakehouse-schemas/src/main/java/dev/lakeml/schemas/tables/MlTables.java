@@ -56,4 +56,84 @@ public final class MlTables {
           List.of("run_id", "candidate", "metric"),
           PROPERTIES,
           "Metrics of every tuning candidate of every run.");
+
+  public static final TableContract MODEL_VERSIONS =
+      new TableContract(
+          Layer.ML,
+          "model_versions",
+          List.of(
+              TableColumn.required("model", "STRING", "model spec name"),
+              TableColumn.required("version", "INT", "1, 2, ... per model"),
+              TableColumn.required("run_id", "STRING", "the ml.runs row that trained it"),
+              TableColumn.required("registered_at", "TIMESTAMP", "UTC"),
+              TableColumn.required("algorithm", "STRING", "estimator"),
+              TableColumn.required("task", "STRING", "binary_classification or recommendation"),
+              TableColumn.required(
+                  "format",
+                  "STRING",
+                  "xgboost (native booster), djl-mlp (DJL model folder), spark-pipeline or"
+                      + " spark-als (Spark only)"),
+              TableColumn.required(
+                  "artifact", "STRING", "the sealed model folder (model.yaml + files)"),
+              TableColumn.optional(
+                  "spark_pipeline", "STRING", "the Spark ML pipeline, for batch scoring in Spark"),
+              TableColumn.optional(
+                  "inputs",
+                  "ARRAY<STRUCT<name: STRING, type: STRING>>",
+                  "signature: the inputs in order, with their encoding"),
+              TableColumn.required("output", "STRING", "signature: what a score means"),
+              TableColumn.required("metric", "STRING", "the spec's promotion metric"),
+              TableColumn.optional("metrics", "MAP<STRING,DOUBLE>", "on its validation window"),
+              TableColumn.optional("label", "STRING", "declared label, for classifiers"),
+              TableColumn.optional("training_set_build", "STRING", "ops.training_sets id"),
+              TableColumn.optional(
+                  "training_set_version", "BIGINT", "Delta version of the training set read"),
+              TableColumn.optional(
+                  "input_tables", "MAP<STRING,BIGINT>", "every table read, at its Delta version"),
+              TableColumn.required("validate_from", "DATE", "first day of the validation window"),
+              TableColumn.required("validate_to", "DATE", "last day of the validation window"),
+              TableColumn.required("spec_hash", "STRING", "hash of the model spec as trained"),
+              TableColumn.optional("report", "STRING", "the HTML model report")),
+          List.of(),
+          List.of("model", "version"),
+          PROPERTIES,
+          "Registered model versions: where each artifact is, what it takes and returns, how good"
+              + " it was.");
+
+  public static final TableContract MODEL_ALIASES =
+      new TableContract(
+          Layer.ML,
+          "model_aliases",
+          List.of(
+              TableColumn.required("model", "STRING", "model name"),
+              TableColumn.required("alias", "STRING", "champion, challenger or a free name"),
+              TableColumn.required("version", "INT", "the version the alias points at"),
+              TableColumn.required("assigned_at", "TIMESTAMP", "UTC"),
+              TableColumn.required("assigned_by", "STRING", "user or job"),
+              TableColumn.required("reason", "STRING", "why (the gate's decision or a person's)")),
+          List.of(),
+          List.of("model", "alias"),
+          PROPERTIES,
+          "Where each alias of each model points now; ml.model_alias_history has every change.");
+
+  public static final TableContract MODEL_ALIAS_HISTORY =
+      new TableContract(
+          Layer.ML,
+          "model_alias_history",
+          List.of(
+              TableColumn.required("model", "STRING", "model name"),
+              TableColumn.required("alias", "STRING", "the alias changed"),
+              TableColumn.optional("version", "INT", "new target; NULL when the alias was removed"),
+              TableColumn.optional("previous_version", "INT", "old target; NULL if it was new"),
+              TableColumn.required("changed_at", "TIMESTAMP", "UTC"),
+              TableColumn.required("actor", "STRING", "user or job"),
+              TableColumn.required(
+                  "action", "STRING", "register, promote, retain, force, assign or remove"),
+              TableColumn.required("reason", "STRING", "why"),
+              TableColumn.optional(
+                  "evidence", "MAP<STRING,DOUBLE>", "the gate's numbers: both metrics, margin")),
+          List.of(),
+          List.of(),
+          PROPERTIES,
+          "Audit trail of every alias change, append-only.");
 }

@@ -1,0 +1,409 @@
+package dev.lakeml.ml;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.lakeml.lakehouse.Lakehouse;
+import dev.lakeml.lakehouse.LakehouseException;
+import dev.lakeml.schemas.tables.Layer;
+import dev.lakeml.schemas.tables.MlTables;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The model registry in Delta: {@code ml.model_versions} (one row per registered version, with its
+ * artifact and signature), {@code ml.model_aliases} (where {@code champion}, {@code challenger} and
+ * free aliases point) and {@code ml.model_alias_history} (every alias change, who made it and why).
+ *
+ * <p>After every alias change the model's aliases are also written to {@code
+ * <lakehouse>/ml/serving/<model>/aliases.yaml} (temp file + atomic rename): the serving API reads
+ * that file, not Delta, so it needs no Spark.
+ */
+public final class ModelRegistry {
+  public static final String CHAMPION = "champion";
+  public static final String CHALLENGER = "challenger";
+  public static final String PREVIOUS_CHAMPION = "previous_champion";
+
+  /** One input of a model's signature: a name and its encoding (double, boolean, days_before). */
+  public record Input(String name, String type) {}
+
+  /** A registered version. */
+  public record Version(
+      String model,
+      int version,
+      String runId,
+      String algorithm,
+      String task,
+      String format,
+      String artifact,
+      String sparkPipeline,
+      List<Input> inputs,
+      String output,
+      String metric,
+      Map<String, Double> metrics,
+      String label,
+      String trainingSetBuild,
+      Long trainingSetVersion,
+      Map<String, Long> inputTables,
+      LocalDate validateFrom,
+      LocalDate validateTo,
+      String specHash,
+      String report) {}
+
+  /** An alias and where it points. */
+  public record Alias(String alias, int version, Timestamp assignedAt, String by, String reason) {}
+
+  private final Lakehouse lakehouse;
+  private final Clock clock;
+
+  public ModelRegistry(Lakehouse lakehouse, Clock clock) {
+    this.lakehouse = lakehouse;
+    this.clock = clock;
+  }
+
+  private void ensure() {
+    lakehouse.ensure(
+        List.of(MlTables.MODEL_VERSIONS, MlTables.MODEL_ALIASES, MlTables.MODEL_ALIAS_HISTORY));
+  }
+
+  /**
+   * Registers {@code v} under the next free version number of its model and returns that number.
+   * The insert is a MERGE on (model, version): two registrations racing for the same number make
+   * one of them fail with Delta's concurrent-append conflict instead of both succeeding.
+   */
+  public int register(Version v) {
+    ensure();
+    Row max =
+        lakehouse
+            .read(MlTables.MODEL_VERSIONS)
+            .where(col("model").equalTo(v.model()))
+            .agg(org.apache.spark.sql.functions.max("version"))
+            .first();
+    int next = max.isNullAt(0) ? 1 : max.getInt(0) + 1;
+    List<Row> inputs = new ArrayList<>();
+    for (Input i : v.inputs()) {
+      inputs.add(RowFactory.create(i.name(), i.type()));
+    }
+    Row row =
+        RowFactory.create(
+            v.model(),
+            next,
+            v.runId(),
+            Timestamp.from(clock.instant()),
+            v.algorithm(),
+            v.task(),
+            v.format(),
+            v.artifact(),
+            v.sparkPipeline(),
+            inputs,
+            v.output(),
+            v.metric(),
+            v.metrics(),
+            v.label(),
+            v.trainingSetBuild(),
+            v.trainingSetVersion(),
+            v.inputTables(),
+            Date.valueOf(v.validateFrom()),
+            Date.valueOf(v.validateTo()),
+            v.specHash(),
+            v.report());
+    Dataset<Row> source = lakehouse.rows(MlTables.MODEL_VERSIONS, List.of(row));
+    String view = "_lakeml_new_version";
+    source.createOrReplaceTempView(view);
+    try {
+      lakehouse
+          .spark()
+          .sql(
+              "MERGE INTO delta.`"
+                  + lakehouse.location(MlTables.MODEL_VERSIONS)
+                  + "` t USING "
+                  + view
+                  + " s ON t.model = s.model AND t.version = s.version"
+                  + " WHEN NOT MATCHED THEN INSERT *");
+    } finally {
+      lakehouse.spark().catalog().dropTempView(view);
+    }
+    return next;
+  }
+
+  /** Sets the report location of a registered version (written after registration). */
+  public void setReport(String model, int version, String report) {
+    lakehouse
+        .spark()
+        .sql(
+            "UPDATE delta.`"
+                + lakehouse.location(MlTables.MODEL_VERSIONS)
+                + "` SET report = '"
+                + report.replace("'", "\\'")
+                + "' WHERE model = '"
+                + model
+                + "' AND version = "
+                + version);
+  }
+
+  /** Every version of the model, oldest first. */
+  public List<Version> versions(String model) {
+    if (!lakehouse.exists(MlTables.MODEL_VERSIONS)) {
+      return List.of();
+    }
+    List<Version> out = new ArrayList<>();
+    for (Row r :
+        lakehouse
+            .read(MlTables.MODEL_VERSIONS)
+            .where(col("model").equalTo(model))
+            .orderBy("version")
+            .collectAsList()) {
+      out.add(version(r));
+    }
+    return out;
+  }
+
+  public Optional<Version> version(String model, int version) {
+    return versions(model).stream().filter(v -> v.version() == version).findFirst();
+  }
+
+  /**
+   * A version by number ({@code 3}), alias ({@code champion}, {@code @champion}) or, with no
+   * reference, the champion; refused with what exists when nothing matches.
+   */
+  public Version resolve(String model, String reference) {
+    List<Version> all = versions(model);
+    if (all.isEmpty()) {
+      throw new LakehouseException(
+          "model " + model + " has no registered versions; train it first: lakeml train " + model);
+    }
+    String ref = reference == null || reference.isBlank() ? CHAMPION : reference.trim();
+    if (ref.startsWith("@")) {
+      ref = ref.substring(1);
+    }
+    if (ref.matches("[0-9]+")) {
+      int n = Integer.parseInt(ref);
+      return all.stream()
+          .filter(v -> v.version() == n)
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new LakehouseException(
+                      "model "
+                          + model
+                          + " has no version "
+                          + n
+                          + "; it has "
+                          + all.stream().map(Version::version).toList()));
+    }
+    Map<String, Alias> aliases = aliases(model);
+    Alias a = aliases.get(ref);
+    if (a == null) {
+      throw new LakehouseException(
+          "model " + model + " has no alias '" + ref + "'; it has " + aliases.keySet());
+    }
+    return all.stream().filter(v -> v.version() == a.version()).findFirst().orElseThrow();
+  }
+
+  /** The model's aliases, by name. */
+  public Map<String, Alias> aliases(String model) {
+    Map<String, Alias> out = new TreeMap<>();
+    if (!lakehouse.exists(MlTables.MODEL_ALIASES)) {
+      return out;
+    }
+    for (Row r :
+        lakehouse
+            .read(MlTables.MODEL_ALIASES)
+            .where(col("model").equalTo(model))
+            .collectAsList()) {
+      out.put(
+          r.getAs("alias"),
+          new Alias(
+              r.getAs("alias"),
+              r.<Integer>getAs("version"),
+              r.getAs("assigned_at"),
+              r.getAs("assigned_by"),
+              r.getAs("reason")));
+    }
+    return out;
+  }
+
+  /** The alias change history of a model, oldest first. */
+  public Dataset<Row> history(String model) {
+    ensure();
+    return lakehouse
+        .read(MlTables.MODEL_ALIAS_HISTORY)
+        .where(col("model").equalTo(model))
+        .orderBy("changed_at");
+  }
+
+  /**
+   * Points {@code alias} at {@code version} (or removes it when {@code version} is null), records
+   * the change in the history and rewrites the serving pointer file.
+   */
+  public void setAlias(
+      String model,
+      String alias,
+      Integer version,
+      String actor,
+      String action,
+      String reason,
+      Map<String, Double> evidence) {
+    ensure();
+    if (!alias.matches("[a-z][a-z0-9_]{0,62}")) {
+      throw new LakehouseException(
+          "alias '" + alias + "' must be lower_snake_case (letters, digits, _), at most 63 chars");
+    }
+    if (version != null && version(model, version).isEmpty()) {
+      throw new LakehouseException(
+          "model "
+              + model
+              + " has no version "
+              + version
+              + "; it has "
+              + versions(model).stream().map(Version::version).toList());
+    }
+    Alias before = aliases(model).get(alias);
+    Timestamp now = Timestamp.from(clock.instant());
+    String table = "delta.`" + lakehouse.location(MlTables.MODEL_ALIASES) + "`";
+    if (version == null) {
+      lakehouse
+          .spark()
+          .sql(
+              "DELETE FROM "
+                  + table
+                  + " WHERE model = '"
+                  + model
+                  + "' AND alias = '"
+                  + alias
+                  + "'");
+    } else {
+      Dataset<Row> source =
+          lakehouse.rows(
+              MlTables.MODEL_ALIASES,
+              List.of(RowFactory.create(model, alias, version, now, actor, reason)));
+      String view = "_lakeml_alias";
+      source.createOrReplaceTempView(view);
+      try {
+        lakehouse
+            .spark()
+            .sql(
+                "MERGE INTO "
+                    + table
+                    + " t USING "
+                    + view
+                    + " s ON t.model = s.model AND t.alias = s.alias"
+                    + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+      } finally {
+        lakehouse.spark().catalog().dropTempView(view);
+      }
+    }
+    lakehouse
+        .rows(
+            MlTables.MODEL_ALIAS_HISTORY,
+            List.of(
+                RowFactory.create(
+                    model,
+                    alias,
+                    version,
+                    before == null ? null : before.version(),
+                    now,
+                    actor,
+                    action,
+                    reason,
+                    evidence == null ? null : new LinkedHashMap<>(evidence))))
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(lakehouse.location(MlTables.MODEL_ALIAS_HISTORY));
+    writeServingPointer(model);
+  }
+
+  /** Where the serving pointer of a model lives. */
+  public Path servingPointer(String model) {
+    return Path.of(lakehouse.root(), Layer.ML.database(), "serving", model, "aliases.yaml");
+  }
+
+  /**
+   * Writes the model's aliases with each target's format, artifact and signature as YAML, through
+   * a temp file and an atomic rename, so a reader sees the old or the new file, never half of one.
+   */
+  void writeServingPointer(String model) {
+    StringBuilder y = new StringBuilder();
+    y.append("# Written by the lakeml model registry; readers: the serving API.\n");
+    y.append("model: ").append(model).append('\n');
+    y.append("written_at: ").append(clock.instant()).append('\n');
+    y.append("aliases:\n");
+    Map<String, Alias> aliases = aliases(model);
+    if (aliases.isEmpty()) {
+      y.setLength(y.length() - 1);
+      y.append(" {}\n");
+    }
+    for (Alias a : aliases.values()) {
+      Version v = version(model, a.version()).orElseThrow();
+      y.append("  ").append(a.alias()).append(":\n");
+      y.append("    version: ").append(v.version()).append('\n');
+      y.append("    format: ").append(v.format()).append('\n');
+      y.append("    artifact: ").append(quote(v.artifact())).append('\n');
+      y.append("    run_id: ").append(v.runId()).append('\n');
+    }
+    Path file = servingPointer(model);
+    try {
+      Files.createDirectories(file.getParent());
+      Path tmp = file.resolveSibling(".aliases.yaml." + System.nanoTime());
+      Files.writeString(tmp, y.toString(), StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new LakehouseException("could not write the serving pointer " + file + ": " + e, e);
+    }
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  private static Version version(Row r) {
+    List<Input> inputs = new ArrayList<>();
+    List<Row> in = r.getList(r.fieldIndex("inputs"));
+    if (in != null) {
+      for (Row i : in) {
+        inputs.add(new Input(i.getString(0), i.getString(1)));
+      }
+    }
+    return new Version(
+        r.getAs("model"),
+        r.<Integer>getAs("version"),
+        r.getAs("run_id"),
+        r.getAs("algorithm"),
+        r.getAs("task"),
+        r.getAs("format"),
+        r.getAs("artifact"),
+        r.getAs("spark_pipeline"),
+        inputs,
+        r.getAs("output"),
+        r.getAs("metric"),
+        r.isNullAt(r.fieldIndex("metrics"))
+            ? Map.of()
+            : new LinkedHashMap<>(r.<String, Double>getJavaMap(r.fieldIndex("metrics"))),
+        r.getAs("label"),
+        r.getAs("training_set_build"),
+        r.getAs("training_set_version"),
+        r.isNullAt(r.fieldIndex("input_tables"))
+            ? Map.of()
+            : new LinkedHashMap<>(r.<String, Long>getJavaMap(r.fieldIndex("input_tables"))),
+        r.<Date>getAs("validate_from").toLocalDate(),
+        r.<Date>getAs("validate_to").toLocalDate(),
+        r.getAs("spec_hash"),
+        r.getAs("report"));
+  }
+}
