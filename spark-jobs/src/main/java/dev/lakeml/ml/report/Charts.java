@@ -16,8 +16,13 @@ final class Charts {
 
   static final int WIDTH = 640;
 
-  /** One bar: its value, CSS classes (colour) and hover text. */
-  record Bar(double value, String cssClass, String tooltip) {}
+  /** One bar: its value, the text drawn above it, CSS classes (colour) and hover text. */
+  record Bar(double value, String label, String cssClass, String tooltip) {
+    /** A bar labelled with its value as a metric. */
+    Bar(double value, String cssClass, String tooltip) {
+      this(value, Markup.number(value), cssClass, tooltip);
+    }
+  }
 
   /** Bars drawn side by side over one category label. */
   record Group(String label, List<Bar> bars) {}
@@ -129,13 +134,7 @@ final class Charts {
             .append(escape(bar.tooltip()))
             .append("</title></rect>\n");
         if (valueLabels) {
-          text(
-              svg,
-              "value",
-              cx,
-              bar.value() >= 0 ? end - 4 : end + 12,
-              "middle",
-              Markup.number(bar.value()));
+          text(svg, "value", cx, bar.value() >= 0 ? end - 4 : end + 12, "middle", bar.label());
         }
       }
       double labelX = left + g * groupWidth + groupWidth / 2;
@@ -304,21 +303,26 @@ final class Charts {
         .append("</text>\n");
   }
 
+  /** Legend entries in one row on the title line, ending at the plot's right edge. */
   private static void legend(StringBuilder svg, List<Series> legend, double right) {
-    double x = right - 150;
-    double y = 30;
-    for (int i = 0; i < legend.size(); i++) {
-      Series s = legend.get(i);
-      double rowY = y + i * 16;
+    double width = 0;
+    for (Series s : legend) {
+      width += entryWidth(s);
+    }
+    double x = right - width;
+    for (Series s : legend) {
       svg.append("<rect class=\"legend-key ")
           .append(escape(s.cssClass()))
           .append("\" x=\"")
           .append(coordinate(x))
-          .append("\" y=\"")
-          .append(coordinate(rowY - 9))
-          .append("\" width=\"10\" height=\"10\"/>\n");
-      text(svg, "legend", x + 14, rowY, "start", shorten(s.name(), 22));
+          .append("\" y=\"11\" width=\"10\" height=\"10\"/>\n");
+      text(svg, "legend", x + 14, 20, "start", shorten(s.name(), 22));
+      x += entryWidth(s);
     }
+  }
+
+  private static double entryWidth(Series s) {
+    return 28 + 6.5 * Math.min(22, s.name().length());
   }
 
   private static StringBuilder open(String id, String title, int width, int height) {

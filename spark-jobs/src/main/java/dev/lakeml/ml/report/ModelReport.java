@@ -10,6 +10,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -74,6 +76,7 @@ public final class ModelReport {
       Files.createDirectories(dir);
       temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
       Files.writeString(temp, page, StandardCharsets.UTF_8);
+      readableByAll(temp);
       try {
         Files.move(
             temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -102,6 +105,13 @@ public final class ModelReport {
     }
   }
 
+  /** Temporary files are private (rw-------); a report is for people to open. */
+  private static void readableByAll(Path file) throws IOException {
+    if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+  }
+
   private static String versionLabel(ReportData d) {
     return d.version() == null ? "(unregistered)" : "v" + d.version();
   }
@@ -115,7 +125,10 @@ public final class ModelReport {
     fact(html, "Run", d.runId());
     fact(html, "Algorithm", d.algorithm() + " (" + d.task() + ")");
     fact(html, "Started", TIME.format(d.startedAt()));
-    fact(html, "Duration", number(d.seconds()) + " s");
+    fact(
+        html,
+        "Duration",
+        Double.isFinite(d.seconds()) ? String.format(Locale.ROOT, "%.1f s", d.seconds()) : "n/a");
     fact(html, "Training set build", d.trainingSetBuild() == null ? "n/a" : d.trainingSetBuild());
     fact(html, "Training rows", Markup.count(d.trainRows()));
     fact(
@@ -380,8 +393,9 @@ public final class ModelReport {
               List.of(
                   new Charts.Bar(
                       b.rows(),
+                      Markup.count(b.rows()),
                       "s1",
-                      "bin " + b.bin() + " " + range + ": " + b.rows() + " rows"))));
+                      "bin " + b.bin() + " " + range + ": " + Markup.count(b.rows()) + " rows"))));
     }
     html.append("<div class=\"charts\">\n")
         .append(
