@@ -434,7 +434,7 @@ public final class TrainJob {
     java.nio.file.Path file = java.nio.file.Path.of(artifacts, "report.html");
     try {
       ModelReport.write(data, file);
-    } catch (java.io.IOException e) {
+    } catch (java.io.UncheckedIOException e) {
       throw new LakehouseException("could not write the model report " + file + ": " + e, e);
     }
     return file.toString();

@@ -1,0 +1,385 @@
+package dev.lakeml.ml;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lakeml.features.FeatureJob;
+import dev.lakeml.ingest.IngestJob;
+import dev.lakeml.lakehouse.Lakehouse;
+import dev.lakeml.lakehouse.LakehouseException;
+import dev.lakeml.schemas.features.FeatureViewSpec;
+import dev.lakeml.schemas.models.Algorithm;
+import dev.lakeml.schemas.models.ModelSpec;
+import dev.lakeml.schemas.project.Project;
+import dev.lakeml.schemas.project.ProjectLoader;
+import dev.lakeml.scoring.ModelArtifactException;
+import dev.lakeml.scoring.Scorer;
+import dev.lakeml.scoring.Scorers;
+import dev.lakeml.testing.SharedSpark;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Training, tracking, the registry and its promotion gate, the DJL network in and outside Spark,
+ * and the ALS recommender, on two months of the bundled retail data.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TrainingIT {
+  static final Path EXAMPLE =
+      Path.of(System.getProperty("lakeml.repo.root", "..")).resolve("examples/online-retail");
+  static final LocalDate FROM = LocalDate.parse("2011-02-01");
+  static final LocalDate TO = LocalDate.parse("2011-03-31");
+  static final String MODEL = "repurchase_model";
+
+  @TempDir static Path lake;
+
+  static SparkSession spark;
+  static Project project;
+  static Lakehouse lakehouse;
+  static ModelRegistry registry;
+
+  @BeforeAll
+  static void ingestAndCompute() {
+    spark = SharedSpark.session();
+    project = ProjectLoader.load(EXAMPLE);
+    lakehouse = new Lakehouse(spark, lake.toString(), project.lakehouse().schemaEvolution());
+    new IngestJob(project, lakehouse, Clock.systemUTC(), m -> {})
+        .run(project.source("invoice_lines").orElseThrow(), LocalDate.parse("2010-12-01"), TO);
+    FeatureJob job = new FeatureJob(project, lakehouse, Clock.systemUTC(), m -> {});
+    for (FeatureViewSpec v : project.features().views()) {
+      job.run(v, FROM, TO);
+    }
+    registry = new ModelRegistry(lakehouse, Clock.systemUTC());
+  }
+
+  static ModelSpec repurchase(
+      Algorithm algorithm, Map<String, List<Number>> grid, LocalDate validateFrom) {
+    return new ModelSpec(
+        MODEL,
+        Algorithm.Task.BINARY_CLASSIFICATION,
+        new ModelSpec.TrainingSetSpec(
+            "repurchase_30d",
+            LocalDate.parse("2011-02-05"),
+            LocalDate.parse("2011-03-12"),
+            7,
+            List.of("customer_activity"),
+            false),
+        null,
+        List.of(),
+        algorithm,
+        grid,
+        validateFrom,
+        ModelSpec.Metric.AUC_PR,
+        10,
+        0.01,
+        42L,
+        "",
+        Map.of());
+  }
+
+  static final LocalDate SPLIT = LocalDate.parse("2011-03-05");
+  static final Map<String, List<Number>> WEAK =
+      Map.of("max_depth", List.of(1L), "num_round", List.of(1L));
+  static final Map<String, List<Number>> STRONG =
+      Map.of("max_depth", List.of(2L, 4L), "num_round", List.of(30L));
+
+  static TrainJob job() {
+    return new TrainJob(project, lakehouse, Clock.systemUTC(), m -> {});
+  }
+
+  static TrainJob.Result weak;
+  static TrainJob.Result strong;
+
+  @Test
+  @Order(1)
+  void theFirstVersionIsChampionAndABetterOneReplacesItThroughTheGate() throws Exception {
+    weak = job().run(repurchase(Algorithm.XGBOOST, WEAK, SPLIT));
+    assertThat(weak.version()).isEqualTo(1);
+    assertThat(weak.champion()).isTrue();
+    assertThat(weak.gate()).startsWith("first version: no champion to beat");
+
+    strong = job().run(repurchase(Algorithm.XGBOOST, STRONG, SPLIT));
+    assertThat(strong.version()).isEqualTo(2);
+    double champ = weak.metrics().get("auc_pr");
+    double chall = strong.metrics().get("auc_pr");
+    assertThat(chall).as("depth 4 x 30 trees vs one stump").isGreaterThan(champ + 0.01);
+    assertThat(strong.champion()).isTrue();
+    assertThat(strong.gate())
+        .contains(String.format("auc_pr %.4f vs champion version 1 %.4f", chall, champ));
+
+    Map<String, ModelRegistry.Alias> aliases = registry.aliases(MODEL);
+    assertThat(aliases.get(ModelRegistry.CHAMPION).version()).isEqualTo(2);
+    assertThat(aliases.get(ModelRegistry.PREVIOUS_CHAMPION).version()).isEqualTo(1);
+    assertThat(aliases).doesNotContainKey(ModelRegistry.CHALLENGER);
+    Row promotion =
+        registry.history(MODEL).where("alias = 'champion' AND version = 2").first();
+    assertThat(promotion.<String>getAs("action")).isEqualTo("promote");
+    assertThat(promotion.<Integer>getAs("previous_version")).isEqualTo(1);
+    Map<String, Double> evidence = promotion.getJavaMap(promotion.fieldIndex("evidence"));
+    assertThat(evidence.get("champion")).isCloseTo(champ, Offset.offset(1e-9));
+    assertThat(evidence.get("candidate")).isCloseTo(chall, Offset.offset(1e-9));
+
+    // The serving pointer names the champion's sealed artifact.
+    String pointer = Files.readString(registry.servingPointer(MODEL));
+    assertThat(pointer)
+        .contains("champion:\n    version: 2\n    format: xgboost")
+        .contains(strong.artifacts() + "/model");
+  }
+
+  @Test
+  @Order(2)
+  void theSameSpecSeedAndInputsReproduceTheModelAndAnEqualOneStaysChallenger() throws Exception {
+    TrainJob.Result again = job().run(repurchase(Algorithm.XGBOOST, STRONG, SPLIT));
+    assertThat(again.version()).isEqualTo(3);
+    assertThat(again.params()).isEqualTo(strong.params());
+    assertThat(Files.readAllBytes(Path.of(again.artifacts(), "model", "xgboost-model.ubj")))
+        .isEqualTo(Files.readAllBytes(Path.of(strong.artifacts(), "model", "xgboost-model.ubj")));
+    for (Map.Entry<String, Double> m : strong.metrics().entrySet()) {
+      assertThat(again.metrics().get(m.getKey()))
+          .as(m.getKey())
+          .isCloseTo(m.getValue(), Offset.offset(1e-12));
+    }
+    // Equal is not better by min_improvement 0.01: version 3 stays challenger.
+    assertThat(again.champion()).isFalse();
+    assertThat(again.gate()).contains("does not meet min_improvement 0.0100");
+    assertThat(registry.aliases(MODEL).get(ModelRegistry.CHALLENGER).version()).isEqualTo(3);
+    assertThat(registry.aliases(MODEL).get(ModelRegistry.CHAMPION).version()).isEqualTo(2);
+
+    // The run, its candidates and the version's lineage are in Delta.
+    Row run =
+        spark.read().format("delta").load(lake + "/ml/runs")
+            .where("run_id = '" + again.runId() + "'").first();
+    assertThat(run.<String>getAs("status")).isEqualTo("SUCCEEDED");
+    Map<String, Long> inputs = run.getJavaMap(run.fieldIndex("input_tables"));
+    assertThat(inputs).containsKeys("silver.invoice_lines", "features.customer_activity");
+    assertThat(
+            spark.read().format("delta").load(lake + "/ml/run_metrics")
+                .where("run_id = '" + again.runId() + "' AND chosen").count())
+        .isEqualTo(3);
+    ModelRegistry.Version v3 = registry.version(MODEL, 3).orElseThrow();
+    assertThat(v3.inputTables()).isEqualTo(inputs);
+    assertThat(v3.inputs()).extracting(ModelRegistry.Input::name).isEqualTo(run.getList(run.fieldIndex("features")));
+    assertThat(v3.inputs()).extracting(ModelRegistry.Input::type).contains("double", "days_before");
+
+    // Forcing needs a reason, which the history keeps.
+    PromotionGate gate = new PromotionGate(registry, "test");
+    assertThatThrownBy(() -> gate.force(MODEL, 3, " "))
+        .hasMessageContaining("--force needs --reason");
+    gate.force(MODEL, 3, "rollout drill");
+    assertThat(registry.aliases(MODEL).get(ModelRegistry.CHAMPION).version()).isEqualTo(3);
+    assertThat(registry.history(MODEL).where("action = 'force' AND reason = 'rollout drill'").count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  @Order(3)
+  void theBoosterScoresOutsideSparkAsThePipelineDidAndTheReportHasItsCharts() throws Exception {
+    ModelRegistry.Version v = registry.version(MODEL, 2).orElseThrow();
+    List<String> names = v.inputs().stream().map(ModelRegistry.Input::name).toList();
+    Dataset<Row> rows =
+        TrainJob.modelInput(
+                job().trainingSet(MODEL, v.trainingSetVersion()),
+                names,
+                "repurchase_30d",
+                Algorithm.XGBOOST)
+            .limit(200);
+    List<Row> spark = Fitted.load(v).withP1(rows).collectAsList();
+    try (Scorer scorer = Scorers.open(Path.of(v.artifact()))) {
+      double[][] x = matrix(spark, names);
+      double[] outside = scorer.scoreBatch(x);
+      for (int i = 0; i < spark.size(); i++) {
+        assertThat(outside[i]).isCloseTo(spark.get(i).<Double>getAs("_p1"), Offset.offset(1e-6));
+      }
+    }
+    String html = Files.readString(Path.of(v.report()));
+    assertThat(html).contains("<svg").contains("auc_pr").contains("calibration");
+    assertThat(html).contains("last_purchase_ts"); // feature importance names features
+  }
+
+  @Test
+  @Order(4)
+  void anMlpVariantTrainsOnTheDriverAndScoresTheSameInsideAndOutsideSpark() throws Exception {
+    TrainJob.Result mlp =
+        job()
+            .run(
+                repurchase(
+                    Algorithm.MLP,
+                    Map.of("hidden", List.of(16L), "epochs", List.of(5L)),
+                    SPLIT));
+    ModelRegistry.Version v = registry.version(MODEL, mlp.version()).orElseThrow();
+    assertThat(v.format()).isEqualTo("djl-mlp");
+    assertThat(mlp.metrics().get("auc_roc")).isBetween(0.55, 1.0);
+    // The gate rescored the XGBoost champion (version 3) on the same rows.
+    assertThat(mlp.gate()).contains("vs champion version 3");
+
+    List<String> names = v.inputs().stream().map(ModelRegistry.Input::name).toList();
+    Dataset<Row> rows =
+        TrainJob.modelInput(
+                job().trainingSet(MODEL, v.trainingSetVersion()), names, "repurchase_30d",
+                Algorithm.MLP)
+            .repartition(3);
+    List<Row> inSpark = Fitted.load(v).withP1(rows).collectAsList();
+    assertThat(inSpark).hasSizeGreaterThan(1000);
+    try (Scorer scorer = Scorers.open(Path.of(v.artifact()))) {
+      double[] outside = scorer.scoreBatch(matrix(inSpark, names));
+      for (int i = 0; i < inSpark.size(); i++) {
+        assertThat(outside[i]).isCloseTo(inSpark.get(i).<Double>getAs("_p1"), Offset.offset(1e-6));
+      }
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aCorruptOrMissingArtifactIsRefusedWithItsPath() throws Exception {
+    ModelRegistry.Version v = registry.version(MODEL, 1).orElseThrow();
+    Path file = Path.of(v.artifact(), "xgboost-model.ubj");
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length / 2] ^= 0x5a;
+    Files.write(file, bytes);
+    assertThatThrownBy(() -> Scorers.open(Path.of(v.artifact())))
+        .isInstanceOf(ModelArtifactException.class)
+        .hasMessageContaining(file.toString());
+
+    ModelRegistry.Version mlp =
+        registry.versions(MODEL).stream().filter(x -> x.format().equals("djl-mlp")).findFirst()
+            .orElseThrow();
+    Path params = Path.of(mlp.artifact(), "mlp-0000.params");
+    Files.delete(params);
+    assertThatThrownBy(() -> Fitted.load(mlp))
+        .isInstanceOf(LakehouseException.class)
+        .hasMessageContaining(params.toString());
+    // The gate cannot rescore a broken champion: the candidate stays challenger, with why.
+    new PromotionGate(registry, "test").force(MODEL, mlp.version(), "test a broken champion");
+    TrainJob.Result next = job().run(repurchase(Algorithm.XGBOOST, WEAK, SPLIT));
+    assertThat(next.champion()).isFalse();
+    assertThat(next.gate()).contains("could not be rescored").contains(params.toString());
+  }
+
+  @Test
+  @Order(6)
+  void aRunThatFailsIsRecordedAsFailedWithItsMessage() {
+    assertThatThrownBy(
+            () -> job().run(repurchase(Algorithm.XGBOOST, WEAK, LocalDate.parse("2011-04-01"))))
+        .isInstanceOf(LakehouseException.class)
+        .hasMessageContaining("the validation window has 0 rows (0 negative, 0 positive)");
+    Row failed =
+        spark.read().format("delta").load(lake + "/ml/runs").where("status = 'FAILED'").first();
+    assertThat(failed.<String>getAs("model")).isEqualTo(MODEL);
+    assertThat(failed.<String>getAs("message")).contains("the validation window has 0 rows");
+  }
+
+  @Test
+  @Order(7)
+  void alsRecommendsProductsAndIsJudgedAtKAgainstPopularity() {
+    ModelSpec recs =
+        new ModelSpec(
+            "recs",
+            Algorithm.Task.RECOMMENDATION,
+            null,
+            new ModelSpec.Interactions(
+                "invoice_lines",
+                "customer_id",
+                "stock_code",
+                "invoice_ts",
+                "quantity",
+                "NOT is_cancellation AND customer_id IS NOT NULL AND quantity > 0",
+                LocalDate.parse("2010-12-01"),
+                TO),
+            List.of(),
+            Algorithm.ALS,
+            Map.of("rank", List.of(8L), "max_iter", List.of(5L), "alpha", List.of(10.0)),
+            LocalDate.parse("2011-03-01"),
+            ModelSpec.Metric.MAP_AT_K,
+            5,
+            0.0,
+            42L,
+            "",
+            Map.of());
+    TrainJob.Result r = job().run(recs);
+    assertThat(r.version()).isEqualTo(1);
+    assertThat(r.champion()).isTrue();
+    for (String m : List.of("precision_at_5", "recall_at_5", "map_at_5")) {
+      assertThat(r.metrics().get(m)).as(m).isBetween(0.0, 1.0);
+      assertThat(r.metrics().get("popularity_" + m)).as(m).isBetween(0.0, 1.0);
+    }
+    assertThat(r.metrics().get("precision_at_5")).as("some recommended items are bought").isPositive();
+    assertThat(registry.version("recs", 1).orElseThrow().format()).isEqualTo("spark-als");
+
+    // Rescoring the same version on the same window gives the recorded metric again.
+    TrainJob j = job();
+    RecommendJob.Data d =
+        new RecommendJob(project, lakehouse, Clock.systemUTC(), m -> {})
+            .data(recs, registry.version("recs", 1).orElseThrow().inputTables().get("silver.invoice_lines"));
+    Map<String, Double> again =
+        RecommendJob.evaluate(RecommendJob.load(registry.version("recs", 1).orElseThrow()), d.truth(), 5);
+    assertThat(again.get("map_at_5")).isCloseTo(r.metrics().get("map_at_5"), Offset.offset(1e-12));
+    assertThat(j).isNotNull();
+  }
+
+  @Test
+  @Order(8)
+  void theModelsCommandsShowAndPromote() {
+    Cli list = cli("models", "list", MODEL);
+    assertThat(list.code()).as(list.err()).isZero();
+    assertThat(list.out()).contains("djl-mlp").contains("xgboost").contains("previous_champion");
+    Cli show = cli("models", "show", MODEL, "2");
+    assertThat(show.out()).contains("format:         xgboost").contains("days_before");
+    Cli noReason = cli("models", "promote", MODEL, "2", "--force");
+    assertThat(noReason.code()).isNotZero();
+    assertThat(noReason.err()).contains("--force needs --reason");
+    Cli forced = cli("models", "promote", MODEL, "2", "--force", "--reason", "back to v2");
+    assertThat(forced.code()).as(forced.err()).isZero();
+    assertThat(registry.aliases(MODEL).get(ModelRegistry.CHAMPION).version()).isEqualTo(2);
+    Cli history = cli("models", "history", MODEL);
+    assertThat(history.out()).contains("back to v2").contains("rollout drill");
+    Cli unknown = cli("models", "show", MODEL, "99");
+    assertThat(unknown.code()).isNotZero();
+    assertThat(unknown.err()).contains("has no version 99");
+  }
+
+  static double[][] matrix(List<Row> rows, List<String> names) {
+    double[][] x = new double[rows.size()][names.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      for (int j = 0; j < names.size(); j++) {
+        Object v = rows.get(i).getAs(names.get(j));
+        x[i][j] = v == null ? Double.NaN : ((Number) v).doubleValue();
+      }
+    }
+    return x;
+  }
+
+  record Cli(int code, String out, String err) {}
+
+  private static Cli cli(String... args) {
+    String[] common = {"-p", EXAMPLE.toString(), "--lakehouse", lake.toString(), "-q"};
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of(common));
+    int code =
+        dev.lakeml.cli.LakemlCli.execute(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            all.toArray(String[]::new));
+    return new Cli(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+}
