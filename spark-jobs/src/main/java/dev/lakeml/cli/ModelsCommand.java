@@ -68,14 +68,14 @@ final class ModelsCommand implements Runnable {
           Double value = v.metrics().get(v.metric());
           rows.add(
               new String[] {
-                  String.valueOf(v.version()),
-                  String.join(",", names),
-                  v.algorithm(),
-                  v.format(),
-                  v.metric(),
-                  value == null ? "" : String.format("%.4f", value),
-                  v.runId(),
-                  v.validateFrom().toString()
+                String.valueOf(v.version()),
+                String.join(",", names),
+                v.algorithm(),
+                v.format(),
+                v.metric(),
+                value == null ? "" : String.format("%.4f", value),
+                v.runId(),
+                v.validateFrom().toString()
               });
         }
         ctx.out.print(
@@ -196,16 +196,19 @@ final class ModelsCommand implements Runnable {
                 "--force needs --reason \"...\": the history records why the gate was skipped");
           }
           new PromotionGate(registry, actor).force(model, v.version(), reason);
-          ctx.out.printf("%s version %d is the champion (forced: %s)%n", model, v.version(), reason);
+          ctx.out.printf(
+              "%s version %d is the champion (forced: %s)%n", model, v.version(), reason);
           return LakemlCli.OK;
         }
         PromotionGate.Decision d =
-            new dev.lakeml.ml.TrainJob(
-                    ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info)
+            new dev.lakeml.ml.TrainJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info)
                 .gate(v, actor);
         ctx.out.printf(
             "%s version %d %s: %s%n",
-            model, v.version(), d.promoted() ? "is the champion" : "stays a challenger", d.reason());
+            model,
+            v.version(),
+            d.promoted() ? "is the champion" : "stays a challenger",
+            d.reason());
         return d.promoted() ? LakemlCli.OK : LakemlCli.FAILED;
       }
     }

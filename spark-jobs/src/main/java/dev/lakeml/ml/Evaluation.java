@@ -7,14 +7,14 @@ import dev.lakeml.ml.report.ReportData;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
-import scala.Tuple2;
 import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.ml.functions;
+import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import scala.Tuple2;
 
 /** Validation metrics of a binary classifier's scored rows, with Spark built-ins. */
 public final class Evaluation {

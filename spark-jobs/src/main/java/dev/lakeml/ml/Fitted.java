@@ -71,7 +71,10 @@ abstract class Fitted {
 
     /** What saving a pipeline needs beyond the model: for the XGBoost manifest and importance. */
     record Context(
-        String model, String runId, List<ModelRegistry.Input> inputs, Map<String, String> params,
+        String model,
+        String runId,
+        List<ModelRegistry.Input> inputs,
+        Map<String, String> params,
         long seed) {}
 
     SparkPipeline(PipelineModel model, Context context) {

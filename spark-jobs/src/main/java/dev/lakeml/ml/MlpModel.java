@@ -122,8 +122,7 @@ final class MlpModel extends Fitted {
     StructType schema = prepared.schema().add("_p1", DataTypes.DoubleType, false);
     int[] positions = inputs.stream().mapToInt(prepared.schema()::fieldIndex).toArray();
     String artifact = dir.toString();
-    MapPartitionsFunction<Row, Row> score =
-        rows -> new Batches(rows, scorer(artifact), positions);
+    MapPartitionsFunction<Row, Row> score = rows -> new Batches(rows, scorer(artifact), positions);
     return prepared.mapPartitions(score, Encoders.row(schema));
   }
 

@@ -222,10 +222,7 @@ public final class ModelRegistry {
       return out;
     }
     for (Row r :
-        lakehouse
-            .read(MlTables.MODEL_ALIASES)
-            .where(col("model").equalTo(model))
-            .collectAsList()) {
+        lakehouse.read(MlTables.MODEL_ALIASES).where(col("model").equalTo(model)).collectAsList()) {
       out.put(
           r.getAs("alias"),
           new Alias(
@@ -335,8 +332,8 @@ public final class ModelRegistry {
   }
 
   /**
-   * Writes the model's aliases with each target's format, artifact and signature as YAML, through
-   * a temp file and an atomic rename, so a reader sees the old or the new file, never half of one.
+   * Writes the model's aliases with each target's format, artifact and signature as YAML, through a
+   * temp file and an atomic rename, so a reader sees the old or the new file, never half of one.
    */
   void writeServingPointer(String model) {
     StringBuilder y = new StringBuilder();

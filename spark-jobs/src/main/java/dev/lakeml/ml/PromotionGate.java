@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The promotion gate: a new version becomes {@code challenger}; it becomes {@code champion} only
- * if it beats the current champion, rescored on the same validation window, by the spec's metric
- * and margin ({@code promotion.min_improvement}). The first version of a model has nothing to
- * beat and becomes champion. Every decision, with both numbers, goes to the alias history.
+ * The promotion gate: a new version becomes {@code challenger}; it becomes {@code champion} only if
+ * it beats the current champion, rescored on the same validation window, by the spec's metric and
+ * margin ({@code promotion.min_improvement}). The first version of a model has nothing to beat and
+ * becomes champion. Every decision, with both numbers, goes to the alias history.
  */
 public final class PromotionGate {
   /** What the gate decided, and on which numbers. */
@@ -76,8 +76,7 @@ public final class PromotionGate {
           candidateValue,
           "version " + candidate.version() + " is already the champion");
     } else {
-      ModelRegistry.Version incumbent =
-          registry.version(model, champion.version()).orElseThrow();
+      ModelRegistry.Version incumbent = registry.version(model, champion.version()).orElseThrow();
       double incumbentValue;
       try {
         incumbentValue = rescore.applyAsDouble(incumbent);

@@ -78,11 +78,7 @@ final class RecommendJob {
       version =
           pinned != null
               ? pinned
-              : DeltaTable.forPath(spark, location)
-                  .history(1)
-                  .select("version")
-                  .first()
-                  .getLong(0);
+              : DeltaTable.forPath(spark, location).history(1).select("version").first().getLong(0);
     } catch (Exception e) {
       throw new LakehouseException(
           "model "
@@ -186,13 +182,16 @@ final class RecommendJob {
       Map<String, Double> metrics = evaluate(model, d.truth(), k);
       log.accept(
           String.format(
-              "  candidate %d/%d %s: %s (%.1f s)", i + 1, candidates.size(), p, metrics, fitSeconds));
+              "  candidate %d/%d %s: %s (%.1f s)",
+              i + 1, candidates.size(), p, metrics, fitSeconds));
       Map<String, String> params = text(p);
       for (Map.Entry<String, Double> m : metrics.entrySet()) {
-        metricRows.add(RowFactory.create(runId, i, params, false, m.getKey(), m.getValue(), fitSeconds));
+        metricRows.add(
+            RowFactory.create(runId, i, params, false, m.getKey(), m.getValue(), fitSeconds));
       }
       tuning.add(new ReportData.Candidate(i, params, metrics, fitSeconds, false));
-      if (best == null || spec.metric().beats(metrics.get(metricKey), bestMetrics.get(metricKey), 1e-12)) {
+      if (best == null
+          || spec.metric().beats(metrics.get(metricKey), bestMetrics.get(metricKey), 1e-12)) {
         best = model;
         bestMetrics = metrics;
         bestIndex = i;
@@ -455,9 +454,7 @@ final class RecommendJob {
     Dataset<Row> popular =
         spark.createDataFrame(
             positions,
-            new org.apache.spark.sql.types.StructType()
-                .add(ITEM, "string")
-                .add("pos", "double"));
+            new org.apache.spark.sql.types.StructType().add(ITEM, "string").add("pos", "double"));
     String prediction =
         "array("
             + String.join(

@@ -361,9 +361,9 @@ public final class TrainJob {
   }
 
   /**
-   * Runs the promotion gate for an already registered version (for {@code lakeml models
-   * promote}): the version and the champion are both rescored on the version's own validation
-   * window, read at the Delta versions the version was trained from.
+   * Runs the promotion gate for an already registered version (for {@code lakeml models promote}):
+   * the version and the champion are both rescored on the version's own validation window, read at
+   * the Delta versions the version was trained from.
    */
   public PromotionGate.Decision gate(ModelRegistry.Version v, String actor) {
     ModelSpec spec =
@@ -470,8 +470,8 @@ public final class TrainJob {
   }
 
   /**
-   * A registered binary version's metrics on other rows of a training set (the gate's rescoring
-   * of the champion on the challenger's validation window). Refused when the rows lack one of the
+   * A registered binary version's metrics on other rows of a training set (the gate's rescoring of
+   * the champion on the challenger's validation window). Refused when the rows lack one of the
    * version's inputs.
    */
   Map<String, Double> rescore(ModelRegistry.Version v, Dataset<Row> rows, String label) {

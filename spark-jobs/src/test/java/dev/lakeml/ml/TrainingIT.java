@@ -62,7 +62,10 @@ class TrainingIT {
     project = ProjectLoader.load(EXAMPLE);
     lakehouse = new Lakehouse(spark, lake.toString(), project.lakehouse().schemaEvolution());
     new IngestJob(project, lakehouse, Clock.systemUTC(), m -> {})
-        .run(project.source("invoice_lines").orElseThrow(), LocalDate.parse("2010-12-01"), TO);
+        .run(
+            project.source("invoice_lines").orElseThrow(),
+            LocalDate.parse("2010-12-01"),
+            LocalDate.parse("2011-04-15")); // labels of spine dates up to 2011-03-16 are known
     FeatureJob job = new FeatureJob(project, lakehouse, Clock.systemUTC(), m -> {});
     for (FeatureViewSpec v : project.features().views()) {
       job.run(v, FROM, TO);
@@ -129,8 +132,7 @@ class TrainingIT {
     assertThat(aliases.get(ModelRegistry.CHAMPION).version()).isEqualTo(2);
     assertThat(aliases.get(ModelRegistry.PREVIOUS_CHAMPION).version()).isEqualTo(1);
     assertThat(aliases).doesNotContainKey(ModelRegistry.CHALLENGER);
-    Row promotion =
-        registry.history(MODEL).where("alias = 'champion' AND version = 2").first();
+    Row promotion = registry.history(MODEL).where("alias = 'champion' AND version = 2").first();
     assertThat(promotion.<String>getAs("action")).isEqualTo("promote");
     assertThat(promotion.<Integer>getAs("previous_version")).isEqualTo(1);
     Map<String, Double> evidence = promotion.getJavaMap(promotion.fieldIndex("evidence"));
@@ -165,18 +167,28 @@ class TrainingIT {
 
     // The run, its candidates and the version's lineage are in Delta.
     Row run =
-        spark.read().format("delta").load(lake + "/ml/runs")
-            .where("run_id = '" + again.runId() + "'").first();
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/ml/runs")
+            .where("run_id = '" + again.runId() + "'")
+            .first();
     assertThat(run.<String>getAs("status")).isEqualTo("SUCCEEDED");
     Map<String, Long> inputs = run.getJavaMap(run.fieldIndex("input_tables"));
     assertThat(inputs).containsKeys("silver.invoice_lines", "features.customer_activity");
     assertThat(
-            spark.read().format("delta").load(lake + "/ml/run_metrics")
-                .where("run_id = '" + again.runId() + "' AND chosen").count())
+            spark
+                .read()
+                .format("delta")
+                .load(lake + "/ml/run_metrics")
+                .where("run_id = '" + again.runId() + "' AND chosen")
+                .count())
         .isEqualTo(3);
     ModelRegistry.Version v3 = registry.version(MODEL, 3).orElseThrow();
     assertThat(v3.inputTables()).isEqualTo(inputs);
-    assertThat(v3.inputs()).extracting(ModelRegistry.Input::name).isEqualTo(run.getList(run.fieldIndex("features")));
+    assertThat(v3.inputs())
+        .extracting(ModelRegistry.Input::name)
+        .isEqualTo(run.getList(run.fieldIndex("features")));
     assertThat(v3.inputs()).extracting(ModelRegistry.Input::type).contains("double", "days_before");
 
     // Forcing needs a reason, which the history keeps.
@@ -185,7 +197,8 @@ class TrainingIT {
         .hasMessageContaining("--force needs --reason");
     gate.force(MODEL, 3, "rollout drill");
     assertThat(registry.aliases(MODEL).get(ModelRegistry.CHAMPION).version()).isEqualTo(3);
-    assertThat(registry.history(MODEL).where("action = 'force' AND reason = 'rollout drill'").count())
+    assertThat(
+            registry.history(MODEL).where("action = 'force' AND reason = 'rollout drill'").count())
         .isEqualTo(1);
   }
 
@@ -221,9 +234,7 @@ class TrainingIT {
         job()
             .run(
                 repurchase(
-                    Algorithm.MLP,
-                    Map.of("hidden", List.of(16L), "epochs", List.of(5L)),
-                    SPLIT));
+                    Algorithm.MLP, Map.of("hidden", List.of(16L), "epochs", List.of(5L)), SPLIT));
     ModelRegistry.Version v = registry.version(MODEL, mlp.version()).orElseThrow();
     assertThat(v.format()).isEqualTo("djl-mlp");
     assertThat(mlp.metrics().get("auc_roc")).isBetween(0.55, 1.0);
@@ -233,7 +244,9 @@ class TrainingIT {
     List<String> names = v.inputs().stream().map(ModelRegistry.Input::name).toList();
     Dataset<Row> rows =
         TrainJob.modelInput(
-                job().trainingSet(MODEL, v.trainingSetVersion()), names, "repurchase_30d",
+                job().trainingSet(MODEL, v.trainingSetVersion()),
+                names,
+                "repurchase_30d",
                 Algorithm.MLP)
             .repartition(3);
     List<Row> inSpark = Fitted.load(v).withP1(rows).collectAsList();
@@ -259,7 +272,9 @@ class TrainingIT {
         .hasMessageContaining(file.toString());
 
     ModelRegistry.Version mlp =
-        registry.versions(MODEL).stream().filter(x -> x.format().equals("djl-mlp")).findFirst()
+        registry.versions(MODEL).stream()
+            .filter(x -> x.format().equals("djl-mlp"))
+            .findFirst()
             .orElseThrow();
     Path params = Path.of(mlp.artifact(), "mlp-0000.params");
     Files.delete(params);
@@ -320,16 +335,25 @@ class TrainingIT {
       assertThat(r.metrics().get(m)).as(m).isBetween(0.0, 1.0);
       assertThat(r.metrics().get("popularity_" + m)).as(m).isBetween(0.0, 1.0);
     }
-    assertThat(r.metrics().get("precision_at_5")).as("some recommended items are bought").isPositive();
+    assertThat(r.metrics().get("precision_at_5"))
+        .as("some recommended items are bought")
+        .isPositive();
     assertThat(registry.version("recs", 1).orElseThrow().format()).isEqualTo("spark-als");
 
     // Rescoring the same version on the same window gives the recorded metric again.
     TrainJob j = job();
     RecommendJob.Data d =
         new RecommendJob(project, lakehouse, Clock.systemUTC(), m -> {})
-            .data(recs, registry.version("recs", 1).orElseThrow().inputTables().get("silver.invoice_lines"));
+            .data(
+                recs,
+                registry
+                    .version("recs", 1)
+                    .orElseThrow()
+                    .inputTables()
+                    .get("silver.invoice_lines"));
     Map<String, Double> again =
-        RecommendJob.evaluate(RecommendJob.load(registry.version("recs", 1).orElseThrow()), d.truth(), 5);
+        RecommendJob.evaluate(
+            RecommendJob.load(registry.version("recs", 1).orElseThrow()), d.truth(), 5);
     assertThat(again.get("map_at_5")).isCloseTo(r.metrics().get("map_at_5"), Offset.offset(1e-12));
     assertThat(j).isNotNull();
   }
