@@ -37,7 +37,9 @@ final class GpuConfigCommand implements Callable<Integer> {
 
   @Option(
       names = "--device",
-      description = "cpu or gpu (default: -Dlakeml.device, env LAKEML_DEVICE, else cpu).")
+      description =
+          "cpu or gpu (default: -Dlakeml.device, then spark.lakeml.device, then env"
+              + " LAKEML_DEVICE, else cpu).")
   String device;
 
   @Option(
