@@ -408,7 +408,6 @@ public final class ModelReport {
                 "Reliability: observed rate vs mean predicted",
                 "mean predicted probability",
                 "observed positive rate",
-                true,
                 List.of(),
                 dots,
                 List.of()))
@@ -450,7 +449,6 @@ public final class ModelReport {
                 "ROC" + (auc == null ? "" : " (AUC " + number(auc) + ")"),
                 "false positive rate",
                 "true positive rate",
-                true,
                 d.roc(),
                 List.of(),
                 List.of()))
