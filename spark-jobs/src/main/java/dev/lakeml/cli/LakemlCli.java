@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
       TablesCommand.class,
       SqlCommand.class,
       DemoCommand.class,
+      GpuConfigCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LakemlCli implements Runnable {

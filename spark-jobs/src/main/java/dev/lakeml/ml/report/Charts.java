@@ -209,15 +209,14 @@ final class Charts {
   }
 
   /**
-   * An x-y plot on [0, 1] x [0, 1]: optional dashed diagonal (the ideal calibration or a random
-   * ranking), a curve, and dots. Points outside the unit square are clamped to its edge.
+   * An x-y plot on [0, 1] x [0, 1]: a dashed diagonal (perfect calibration, or a random ranking), a
+   * curve, and dots. Points outside the unit square are clamped to its edge.
    */
   static String unitPlot(
       String id,
       String title,
       String xLabel,
       String yLabel,
-      boolean diagonal,
       List<ReportData.CurvePoint> curve,
       List<Dot> dots,
       List<Series> legend) {
@@ -238,17 +237,15 @@ final class Charts {
     line(svg, "axis", left, bottom, right, bottom);
     line(svg, "axis", left, top, left, bottom);
     text(svg, "axis-label", (left + right) / 2, bottom + 36, "middle", xLabel);
-    if (diagonal) {
-      svg.append("<line class=\"diagonal\" x1=\"")
-          .append(coordinate(x.at(0)))
-          .append("\" y1=\"")
-          .append(coordinate(y.at(0)))
-          .append("\" x2=\"")
-          .append(coordinate(x.at(1)))
-          .append("\" y2=\"")
-          .append(coordinate(y.at(1)))
-          .append("\"><title>reference: y = x</title></line>\n");
-    }
+    svg.append("<line class=\"diagonal\" x1=\"")
+        .append(coordinate(x.at(0)))
+        .append("\" y1=\"")
+        .append(coordinate(y.at(0)))
+        .append("\" x2=\"")
+        .append(coordinate(x.at(1)))
+        .append("\" y2=\"")
+        .append(coordinate(y.at(1)))
+        .append("\"><title>reference: y = x</title></line>\n");
     List<String> points = new ArrayList<>();
     for (ReportData.CurvePoint p : curve) {
       if (Double.isFinite(p.x()) && Double.isFinite(p.y())) {

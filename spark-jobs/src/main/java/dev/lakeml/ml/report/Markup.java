@@ -76,6 +76,11 @@ final class Markup {
     return (d > 0 ? "+" : "") + number(d);
   }
 
+  /** A version as people write it: "v3" for "3", unchanged when it already starts with v. */
+  static String version(String version) {
+    return version.startsWith("v") || version.startsWith("V") ? version : "v" + version;
+  }
+
   static String count(long n) {
     return String.format(Locale.ROOT, "%,d", n);
   }

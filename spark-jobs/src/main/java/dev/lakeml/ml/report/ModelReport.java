@@ -113,7 +113,7 @@ public final class ModelReport {
   }
 
   private static String versionLabel(ReportData d) {
-    return d.version() == null ? "(unregistered)" : "v" + d.version();
+    return d.version() == null ? "(unregistered)" : Markup.version(d.version());
   }
 
   private static void header(StringBuilder html, ReportData d) {
@@ -175,8 +175,8 @@ public final class ModelReport {
     }
     html.append("<table>\n<tr><th>metric</th><th>this version</th>");
     if (champion != null) {
-      html.append("<th>champion v")
-          .append(escape(champion.version()))
+      html.append("<th>champion ")
+          .append(escape(Markup.version(champion.version())))
           .append("</th><th>difference</th>");
     }
     html.append("</tr>\n");
@@ -217,7 +217,11 @@ public final class ModelReport {
                     new Charts.Bar(
                         value(theirs),
                         "s1",
-                        name + ", champion v" + champion.version() + ": " + number(theirs)))));
+                        name
+                            + ", champion "
+                            + Markup.version(champion.version())
+                            + ": "
+                            + number(theirs)))));
       }
       html.append(
           Charts.bars(
@@ -227,7 +231,7 @@ public final class ModelReport {
               groups,
               List.of(
                   new Charts.Series("this version", "s0"),
-                  new Charts.Series("champion v" + champion.version(), "s1"))));
+                  new Charts.Series("champion " + Markup.version(champion.version()), "s1"))));
       html.append("<p id=\"comparison\">").append(escape(comparison(d, champion))).append("</p>\n");
     }
     if (d.gateDecision() != null) {
@@ -249,8 +253,8 @@ public final class ModelReport {
             + number(mine)
             + " against the champion's "
             + number(theirs)
-            + " (v"
-            + champion.version()
+            + " ("
+            + Markup.version(champion.version())
             + ", rescored on the same validation window)";
     if (mine == null || theirs == null || !Double.isFinite(mine) || !Double.isFinite(theirs)) {
       return head + "; the two cannot be compared.";
@@ -404,7 +408,6 @@ public final class ModelReport {
                 "Reliability: observed rate vs mean predicted",
                 "mean predicted probability",
                 "observed positive rate",
-                true,
                 List.of(),
                 dots,
                 List.of()))
@@ -446,7 +449,6 @@ public final class ModelReport {
                 "ROC" + (auc == null ? "" : " (AUC " + number(auc) + ")"),
                 "false positive rate",
                 "true positive rate",
-                true,
                 d.roc(),
                 List.of(),
                 List.of()))

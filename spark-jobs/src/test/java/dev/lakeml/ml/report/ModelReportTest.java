@@ -232,6 +232,10 @@ class ModelReportTest {
         .contains("auc_roc", "0.8000", "0.7500", "better by 0.0500", "v2");
     assertThat(textById(doc, "gate")).isEqualTo("Gate decision: promoted: beats v2 by 0.05.");
     assertThat(textById(doc, "metrics")).contains("champion v2", "+0.0500");
+    String prefixed =
+        ModelReport.render(
+            report().champion(new Champion("v2", "run-0000", Map.of("auc_roc", 0.7))).build());
+    assertThat(prefixed).contains("champion v2").doesNotContain("vv2");
   }
 
   @Test
