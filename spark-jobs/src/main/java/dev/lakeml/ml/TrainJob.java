@@ -16,6 +16,7 @@ import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.tables.Layer;
 import dev.lakeml.schemas.tables.MlTables;
 import dev.lakeml.schemas.tables.TrainingSetTables;
+import dev.lakeml.spark.GpuSettings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Timestamp;
@@ -652,7 +653,12 @@ public final class TrainJob {
           // the training sets here are small. More workers need that many free task slots.
           x.setNumWorkers(1);
           x.setNthread(Integer.parseInt(SparkSession.active().conf().get("spark.task.cpus", "1")));
-          x.setTreeMethod("hist");
+          // device=cuda when the job runs with --device gpu / LAKEML_DEVICE=gpu (docs/gpu.md).
+          GpuSettings.Device device =
+              GpuSettings.requestedDevice(null, System.getProperties(), System.getenv());
+          Map<String, String> xgb = GpuSettings.xgboostParams(device);
+          x.setDevice(xgb.get("device"));
+          x.setTreeMethod(xgb.get("tree_method"));
           x.setMaxDepth(p.getOrDefault("max_depth", 6).intValue());
           x.setEta(p.getOrDefault("eta", 0.3).doubleValue());
           x.setNumRound(p.getOrDefault("num_round", 100).intValue());

@@ -155,6 +155,11 @@ public final class GpuSettings {
 
   /** XGBoost parameters: {@code device} and {@code tree_method} (hist on both devices). */
   public Map<String, String> xgboostParams() {
+    return xgboostParams(device);
+  }
+
+  /** XGBoost's device and tree method for a device. */
+  public static Map<String, String> xgboostParams(Device device) {
     Map<String, String> params = new TreeMap<>();
     params.put("device", device == Device.GPU ? "cuda" : "cpu");
     params.put("tree_method", "hist");
