@@ -39,10 +39,7 @@ public final class DjlMlpScorer implements Scorer {
     this.manifest = manifest;
     this.model = model;
     this.ownsModel = ownsModel;
-    this.preprocessing =
-        manifest.inputNames().stream()
-            .map(manifest.preprocessing()::get)
-            .toArray(ModelManifest.Preprocessing[]::new);
+    this.preprocessing = preprocessing(manifest);
   }
 
   /** Loads the network of a verified artifact of format {@value ModelManifest#DJL_MLP}. */
@@ -114,7 +111,19 @@ public final class DjlMlpScorer implements Scorer {
   }
 
   /** The standardised row the network reads. */
-  float[] prepare(double[] row) {
+  private float[] prepare(double[] row) {
+    return prepare(preprocessing, row);
+  }
+
+  /** The preprocessing of each input, in input order. */
+  static ModelManifest.Preprocessing[] preprocessing(ModelManifest manifest) {
+    return manifest.inputNames().stream()
+        .map(manifest.preprocessing()::get)
+        .toArray(ModelManifest.Preprocessing[]::new);
+  }
+
+  /** Fills and standardises a row, as training did. */
+  static float[] prepare(ModelManifest.Preprocessing[] preprocessing, double[] row) {
     float[] out = new float[row.length];
     for (int j = 0; j < row.length; j++) {
       out[j] = (float) preprocessing[j].apply(row[j]);

@@ -179,12 +179,12 @@ public final class MlpTrainer {
 
   private static void fit(
       Model net, ModelManifest manifest, double[][] x, double[] y, Params params) {
-    DjlMlpScorer prep = DjlMlpScorer.inMemory(manifest, net);
+    ModelManifest.Preprocessing[] preprocessing = DjlMlpScorer.preprocessing(manifest);
     int n = x.length;
     int width = manifest.inputs().size();
     float[][] features = new float[n][];
     for (int i = 0; i < n; i++) {
-      features[i] = prep.prepare(x[i]);
+      features[i] = DjlMlpScorer.prepare(preprocessing, x[i]);
     }
     DefaultTrainingConfig config =
         new DefaultTrainingConfig(Loss.sigmoidBinaryCrossEntropyLoss())

@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -118,20 +117,15 @@ public final class ModelArtifact {
       throw new ModelArtifactException(dir + ": no such model folder");
     }
     Path manifestFile = dir.resolve(ModelManifest.FILE_NAME);
-    String text;
-    try {
-      text = Files.readString(manifestFile, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
+    if (!Files.exists(manifestFile)) {
       throw new ModelArtifactException(
           dir
               + ": has no "
               + ModelManifest.FILE_NAME
               + ": the artifact is incomplete (the manifest is written last) or this is not a"
               + " model folder");
-    } catch (IOException e) {
-      throw new ModelArtifactException(manifestFile + ": cannot read: " + e, e);
     }
-    ModelManifest manifest = ModelManifest.fromYaml(text, manifestFile.toString());
+    ModelManifest manifest = ModelManifest.read(manifestFile);
     String required = requiredFile(manifest.format());
     if (!manifest.files().containsKey(required)) {
       throw new ModelArtifactException(

@@ -1,13 +1,20 @@
 package dev.lakeml.scoring;
 
+import dev.lakeml.schemas.yaml.ConfigException;
+import dev.lakeml.schemas.yaml.ConfigNode;
+import dev.lakeml.schemas.yaml.YamlFiles;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -231,7 +238,7 @@ public record ModelManifest(
     }
   }
 
-  /** The manifest as YAML; {@link #fromYaml} reads it back to an equal manifest. */
+  /** The manifest as YAML; {@link #read} reads it back to an equal manifest. */
   public String toYaml() {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("format", format);
@@ -286,68 +293,71 @@ public record ModelManifest(
 
   /**
    * Reads a manifest strictly: a missing key, an unknown key or a value of the wrong type is a
-   * {@link ModelArtifactException} naming {@code origin}, the line and the key.
-   *
-   * @param origin where the text came from, for messages
+   * {@link ModelArtifactException} naming the file, the line and the key.
    */
-  public static ModelManifest fromYaml(String text, String origin) {
-    StrictYamlReader root = StrictYamlReader.parse(text, origin);
-    String format = root.string("format");
+  public static ModelManifest read(Path file) {
+    try {
+      return read(YamlFiles.read(file));
+    } catch (ConfigException e) {
+      throw new ModelArtifactException(e.getMessage(), e);
+    }
+  }
+
+  private static ModelManifest read(ConfigNode root) {
+    ConfigNode formatNode = root.required("format", "the model format");
+    String format = formatNode.string("the model format");
     if (!FORMATS.contains(format)) {
-      throw root.required("format", "")
-          .error(
-              "format '"
-                  + format
-                  + "' is unknown; this lakeml reads "
-                  + String.join(", ", FORMATS)
-                  + " (was the model written by a newer lakeml?)");
+      throw formatNode.error(
+          "format '"
+              + format
+              + "' is unknown; this lakeml reads "
+              + String.join(", ", FORMATS)
+              + " (was the model written by a newer lakeml?)");
     }
-    String model = root.string("model");
-    String runId = root.string("run_id");
-    String task = root.string("task");
-    Instant createdAt = root.instant("created_at");
+    String model = root.requiredString("model", "the model spec name");
+    String runId = root.requiredString("run_id", "the training run id");
+    String task = root.requiredString("task", BINARY_CLASSIFICATION);
+    Instant createdAt = instant(root.required("created_at", "an ISO-8601 instant"));
     List<ModelInput> inputs = new ArrayList<>();
-    for (StrictYamlReader in : root.list("inputs", "inputs")) {
-      String name = in.string("name");
-      String typeText = in.string("type");
-      InputType type = in.required("type", "").build(() -> InputType.parse(typeText));
+    for (ConfigNode in : root.required("inputs", "a list of inputs").list("inputs")) {
+      String name = in.requiredString("name", "the input name");
+      ConfigNode typeNode = in.required("type", InputType.ACCEPTED);
+      InputType type = build(typeNode, () -> InputType.parse(typeNode.string(InputType.ACCEPTED)));
       in.finish();
-      inputs.add(in.build(() -> new ModelInput(name, type)));
+      inputs.add(build(in, () -> new ModelInput(name, type)));
     }
-    StrictYamlReader out = root.required("output", "a mapping with name and meaning");
-    String outName = out.string("name");
-    String meaning = out.string("meaning");
+    ConfigNode out = root.required("output", "a mapping with name and meaning");
+    String outName = out.requiredString("name", "the output name");
+    String meaning = out.requiredString("meaning", "what the output means");
     out.finish();
-    Output output = out.build(() -> new Output(outName, meaning));
+    Output output = build(out, () -> new Output(outName, meaning));
     Map<String, Preprocessing> preprocessing = new LinkedHashMap<>();
-    if (root.has("preprocessing")) {
-      for (Map.Entry<String, StrictYamlReader> e :
-          root.mapping("preprocessing", "input names to fill, mean and std").entrySet()) {
-        StrictYamlReader p = e.getValue();
-        double fill = p.doubleValue("fill");
-        double mean = p.doubleValue("mean");
-        double std = p.doubleValue("std");
+    Optional<ConfigNode> pre = root.optional("preprocessing");
+    if (pre.isPresent()) {
+      for (String name : pre.get().keys()) {
+        ConfigNode p = pre.get().required(name, "fill, mean and std");
+        double fill = finite(p.required("fill", "a finite number"));
+        double mean = finite(p.required("mean", "a finite number"));
+        double std = finite(p.required("std", "a finite number"));
         p.finish();
-        preprocessing.put(e.getKey(), p.build(() -> new Preprocessing(fill, mean, std)));
+        preprocessing.put(name, build(p, () -> new Preprocessing(fill, mean, std)));
       }
     }
-    Map<String, String> params = new LinkedHashMap<>();
-    for (Map.Entry<String, StrictYamlReader> e :
-        root.mapping("params", "hyperparameter names to values").entrySet()) {
-      params.put(e.getKey(), e.getValue().text("a value as text"));
-    }
-    long seed = root.longValue("seed");
+    Map<String, String> params =
+        root.optional("params").map(n -> n.stringMap("a hyperparameter value")).orElse(Map.of());
+    long seed = whole(root.required("seed", "a whole number"));
     Map<String, FileEntry> files = new LinkedHashMap<>();
-    for (Map.Entry<String, StrictYamlReader> e :
-        root.mapping("files", "file paths to size and sha256").entrySet()) {
-      StrictYamlReader f = e.getValue();
-      long size = f.longValue("size");
-      String sha = f.string("sha256");
+    ConfigNode fileNode = root.required("files", "a mapping of file paths to size and sha256");
+    for (String path : fileNode.keys()) {
+      ConfigNode f = fileNode.required(path, "size and sha256");
+      long size = whole(f.required("size", "a whole number of bytes"));
+      String sha = f.requiredString("sha256", "64 lower-case hex digits");
       f.finish();
-      files.put(e.getKey(), f.build(() -> new FileEntry(size, sha)));
+      files.put(path, build(f, () -> new FileEntry(size, sha)));
     }
     root.finish();
-    return root.build(
+    return build(
+        root,
         () ->
             new ModelManifest(
                 format,
@@ -361,5 +371,46 @@ public record ModelManifest(
                 params,
                 seed,
                 files));
+  }
+
+  private static Instant instant(ConfigNode n) {
+    String text = n.string("an ISO-8601 instant");
+    try {
+      return Instant.parse(text.trim());
+    } catch (DateTimeParseException e) {
+      throw n.error(
+          "expected an ISO-8601 instant such as 2024-05-01T00:00:00Z, found '" + text + "'");
+    }
+  }
+
+  private static long whole(ConfigNode n) {
+    String text = n.string("a whole number");
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw n.error("expected a whole number, found '" + text + "'");
+    }
+  }
+
+  private static double finite(ConfigNode n) {
+    String text = n.string("a finite number");
+    try {
+      double value = Double.parseDouble(text.trim());
+      if (Double.isFinite(value)) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw n.error("expected a finite number, found '" + text + "'");
+  }
+
+  /** Runs a constructor, turning its refusal into an error at this node. */
+  private static <T> T build(ConfigNode n, Supplier<T> constructor) {
+    try {
+      return constructor.get();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw n.error(e.getMessage());
+    }
   }
 }

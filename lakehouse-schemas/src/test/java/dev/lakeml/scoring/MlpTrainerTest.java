@@ -60,6 +60,13 @@ class MlpTrainerTest {
       assertThat(scorer.scoreBatch(test.x())).containsExactly(inMemory);
       assertThat(again.manifest().preprocessing()).isEqualTo(trained.manifest().preprocessing());
     }
+    MlpTrainer.Params otherSeed = new MlpTrainer.Params(16, 10, 0.01, 64, 43);
+    try (TrainedMlp other =
+            MlpTrainer.train(
+                "synthetic", "run-3", CREATED, INPUTS, train.x(), train.y(), otherSeed);
+        Scorer scorer = other.scorer()) {
+      assertThat(scorer.scoreBatch(test.x())).isNotEqualTo(inMemory);
+    }
   }
 
   @Test

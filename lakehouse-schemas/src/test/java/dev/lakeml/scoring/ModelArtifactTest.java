@@ -60,7 +60,7 @@ class ModelArtifactTest {
   }
 
   @Test
-  void mlpManifestRoundTripsThroughYaml() {
+  void mlpManifestRoundTripsThroughYaml() throws IOException {
     Map<String, ModelManifest.Preprocessing> pre = new LinkedHashMap<>();
     pre.put("amount", new ModelManifest.Preprocessing(12.5, 14.123456789012345, 3.0e-7));
     pre.put("last_order", new ModelManifest.Preprocessing(-1, 0, 1));
@@ -77,7 +77,8 @@ class ModelArtifactTest {
             Map.of("hidden", "16", "learning_rate", "0.001"),
             -3,
             Map.of(ModelManifest.MLP_PARAMS_FILE, new ModelManifest.FileEntry(9, "ab".repeat(32))));
-    assertThat(ModelManifest.fromYaml(m.toYaml(), "model.yaml")).isEqualTo(m);
+    Path yaml = Files.writeString(tmp.resolve("model.yaml"), m.toYaml());
+    assertThat(ModelManifest.read(yaml)).isEqualTo(m);
   }
 
   @Test

@@ -17,7 +17,6 @@ import java.util.concurrent.Future;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,9 +70,6 @@ class XgboostScorerTest {
     m.setLabel(labels);
     return m;
   }
-
-  @AfterAll
-  static void noop() {}
 
   @Test
   void scoresLikeTheBoosterThatWasTrained() {
