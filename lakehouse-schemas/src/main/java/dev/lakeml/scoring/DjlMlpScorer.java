@@ -1,6 +1,5 @@
 package dev.lakeml.scoring;
 
-import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
@@ -74,7 +73,8 @@ public final class DjlMlpScorer implements Scorer {
   }
 
   static Model newModel(int hidden) {
-    Model model = Model.newInstance(ModelManifest.MLP_MODEL_NAME, Device.cpu(), DjlRuntime.ENGINE);
+    Model model =
+        Model.newInstance(ModelManifest.MLP_MODEL_NAME, DjlRuntime.device(), DjlRuntime.ENGINE);
     model.setBlock(MlpBlock.build(hidden));
     return model;
   }

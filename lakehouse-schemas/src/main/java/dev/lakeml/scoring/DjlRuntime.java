@@ -1,5 +1,6 @@
 package dev.lakeml.scoring;
 
+import ai.djl.Device;
 import java.nio.file.Path;
 
 /**
@@ -33,6 +34,23 @@ public final class DjlRuntime {
   public static void configureOffline(Path cacheDir) {
     configureOffline();
     setIfAbsent("DJL_CACHE_DIR", cacheDir.toAbsolutePath().toString());
+  }
+
+  /**
+   * The device DJL trains and scores on: a GPU when {@code lakeml.device}, {@code
+   * spark.lakeml.device} (spark-submit passes it as a system property) or {@code LAKEML_DEVICE}
+   * says {@code gpu}, else the CPU. A GPU also needs a CUDA build of libtorch from the machine
+   * ({@code PYTORCH_LIBRARY_PATH}, {@code PYTORCH_FLAVOR}; docs/gpu.md).
+   */
+  public static Device device() {
+    String d = System.getProperty("lakeml.device");
+    if (d == null) {
+      d = System.getProperty("spark.lakeml.device");
+    }
+    if (d == null) {
+      d = System.getenv("LAKEML_DEVICE");
+    }
+    return d != null && d.trim().equalsIgnoreCase("gpu") ? Device.gpu() : Device.cpu();
   }
 
   private static void setIfAbsent(String key, String value) {

@@ -193,7 +193,7 @@ public final class MlpTrainer {
                     .optLearningRateTracker(Tracker.fixed((float) params.learningRate()))
                     .build())
             .optInitializer(new XavierInitializer(), Parameter.Type.WEIGHT)
-            .optDevices(new Device[] {Device.cpu()});
+            .optDevices(new Device[] {DjlRuntime.device()});
     Random shuffle = new Random(params.seed());
     int[] order = new int[n];
     Arrays.setAll(order, i -> i);

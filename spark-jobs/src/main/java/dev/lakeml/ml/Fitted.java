@@ -108,7 +108,7 @@ abstract class Fitted {
                   context.params(),
                   context.seed()));
           Map<String, Double> gain =
-              xgb.nativeBooster().booster().getScore(names.toArray(String[]::new), "gain");
+              xgb.nativeBooster().booster().getScore(names.toArray(String[]::new), "total_gain");
           return new Saved(ModelManifest.XGBOOST, dir.toString(), pipeline, importance(gain));
         }
       } catch (LakehouseException e) {

@@ -108,15 +108,15 @@ public final class PromotionGate {
               incumbentValue,
               String.format(
                   Locale.ROOT,
-                  "%s %.4f vs champion version %d %.4f on the window from %s: %s by %+.4f, %s"
-                      + " min_improvement %.4f",
+                  "%s %.4f vs champion version %d %.4f on the window from %s: difference %+.4f"
+                      + " (%s is better), %s min_improvement %.4f",
                   metric,
                   candidateValue,
                   champion.version(),
                   incumbentValue,
                   candidate.validateFrom(),
-                  spec.metric().higherIsBetter() ? "higher" : "lower",
                   candidateValue - incumbentValue,
+                  spec.metric().higherIsBetter() ? "higher" : "lower",
                   beats ? "meets" : "does not meet",
                   spec.minImprovement()));
     }

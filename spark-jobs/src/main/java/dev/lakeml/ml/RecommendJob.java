@@ -1,7 +1,6 @@
 package dev.lakeml.ml;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 
 import dev.lakeml.lakehouse.Lakehouse;
@@ -417,12 +416,26 @@ final class RecommendJob {
                 col(USER),
                 expr("transform(recommendations, r -> CAST(r." + ITEM_IX + " AS DOUBLE))")
                     .as("prediction"));
-    // Unseen items get index labels.length (handleInvalid "keep"): never recommended, still true.
+    // Items the model never saw get the indexer's extra index (handleInvalid "keep"); they are
+    // never recommended but stay true, each as its own negative id (RankingMetrics takes the
+    // labels as a set: one shared id would count many unseen items as one and inflate recall).
+    int seen = items.labelsArray()[0].length;
     Dataset<Row> truthIx =
         items
-            .transform(truth.select(col(USER), explode(col("items")).as(ITEM)))
+            .transform(
+                truth
+                    .select(col(USER), org.apache.spark.sql.functions.posexplode(col("items")))
+                    .withColumnRenamed("col", ITEM))
             .groupBy(USER)
-            .agg(expr("collect_list(CAST(" + ITEM_IX + " AS DOUBLE))").as("label"));
+            .agg(
+                expr("collect_list(CASE WHEN "
+                        + ITEM_IX
+                        + " >= "
+                        + seen
+                        + " THEN -1.0 - pos ELSE CAST("
+                        + ITEM_IX
+                        + " AS DOUBLE) END)")
+                    .as("label"));
     Dataset<Row> joined =
         truthIx
             .join(recs, seq(USER), "left")
@@ -446,7 +459,7 @@ final class RecommendJob {
             .orderBy(col("n").desc(), col("w").desc(), col(ITEM))
             .limit(k)
             .collectAsList();
-    // Items as positions in the popular list, 0..k-1; any other item is k.
+    // Items as positions in the popular list, 0..k-1; any other item its own negative id.
     List<Row> positions = new ArrayList<>();
     for (int i = 0; i < top.size(); i++) {
       positions.add(RowFactory.create(top.get(i).getString(0), (double) i));
@@ -465,16 +478,18 @@ final class RecommendJob {
             + ")";
     Dataset<Row> joined =
         d.truth()
-            .select(col(USER), explode(col("items")).as(ITEM))
+            .select(col(USER), org.apache.spark.sql.functions.posexplode(col("items")))
+            .withColumnRenamed("col", ITEM)
+            .withColumnRenamed("pos", "n")
             .join(popular, seq(ITEM), "left")
             .groupBy(USER)
-            .agg(expr("collect_list(coalesce(pos, CAST(" + k + " AS DOUBLE)))").as("label"))
+            .agg(expr("collect_list(coalesce(pos, -1.0 - n))").as("label"))
             .select(expr(prediction).as("prediction"), col("label"))
             .localCheckpoint(true);
     return ranking(joined, k);
   }
 
-  private static Map<String, Double> ranking(Dataset<Row> joined, int k) {
+  static Map<String, Double> ranking(Dataset<Row> joined, int k) {
     RankingEvaluator e =
         new RankingEvaluator().setPredictionCol("prediction").setLabelCol("label").setK(k);
     Map<String, Double> out = new LinkedHashMap<>();

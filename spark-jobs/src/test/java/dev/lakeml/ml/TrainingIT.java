@@ -356,6 +356,15 @@ class TrainingIT {
             RecommendJob.load(registry.version("recs", 1).orElseThrow()), d.truth(), 5);
     assertThat(again.get("map_at_5")).isCloseTo(r.metrics().get("map_at_5"), Offset.offset(1e-12));
     assertThat(j).isNotNull();
+
+    // Unseen items count one by one: 1 hit among 3 true items is recall 1/3, not 1/2.
+    Dataset<Row> oneUser =
+        spark.sql(
+            "SELECT array(1.0D, 2.0D, 3.0D) AS prediction, array(1.0D, -1.0D, -2.0D) AS label");
+    Map<String, Double> m = RecommendJob.ranking(oneUser, 3);
+    assertThat(m.get("precision_at_3")).isCloseTo(1.0 / 3, Offset.offset(1e-12));
+    assertThat(m.get("recall_at_3")).isCloseTo(1.0 / 3, Offset.offset(1e-12));
+    assertThat(m.get("map_at_3")).isCloseTo(1.0 / 3, Offset.offset(1e-12));
   }
 
   @Test
