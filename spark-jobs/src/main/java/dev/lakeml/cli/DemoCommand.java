@@ -5,12 +5,14 @@ import dev.lakeml.features.TrainingSetJob;
 import dev.lakeml.ml.TrainJob;
 import dev.lakeml.online.FeatureVector;
 import dev.lakeml.online.RocksDbOnlineStore;
+import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.tables.IngestTables;
 import dev.lakeml.schemas.tables.TableContract;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Mixin;
     name = "demo",
     description =
         "Ingest the bundled Online Retail data end to end, compute features, build a training"
-            + " set, publish an online snapshot and train a model.")
+            + " set, publish an online snapshot, train every declared model and show the registry.")
 final class DemoCommand implements Callable<Integer> {
   @Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
 
@@ -43,6 +45,25 @@ final class DemoCommand implements Callable<Integer> {
       "SELECT churn_90d, count(*) AS customers, round(avg(invoices_90d), 2) AS avg_invoices_90d,"
           + " round(avg(spend_90d), 2) AS avg_spend_90d FROM training_sets.churn GROUP BY churn_90d"
           + " ORDER BY churn_90d";
+
+  static final String ALIAS_QUERY =
+      "SELECT a.model, a.alias, a.version, v.algorithm, v.metric, round(v.metrics[v.metric], 4)"
+          + " AS value FROM ml.model_aliases a JOIN ml.model_versions v ON a.model = v.model AND"
+          + " a.version = v.version ORDER BY a.model, a.alias";
+
+  private static String variantName(ModelSpec spec, ModelSpec run) {
+    return spec.variants().entrySet().stream()
+        .filter(e -> e.getValue().algorithm() == run.algorithm())
+        .map(java.util.Map.Entry::getKey)
+        .findFirst()
+        .orElse("?");
+  }
+
+  private static java.util.Map<String, String> rounded(java.util.Map<String, Double> m) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(k, String.format("%.4f", v)));
+    return out;
+  }
 
   /** Features for every date, a churn training set, and an online snapshot with a lookup. */
   private static void features(LakemlContext ctx) {
@@ -116,24 +137,37 @@ final class DemoCommand implements Callable<Integer> {
       if (!ctx.project.features().views().isEmpty()) {
         features(ctx);
       }
-      if (ctx.project.model("customer_churn").isPresent()) {
+      for (ModelSpec spec : ctx.project.models()) {
+        List<ModelSpec> runs = new ArrayList<>(List.of(spec));
+        spec.variants().keySet().forEach(v -> runs.add(spec.withVariant(v)));
+        for (ModelSpec run : runs) {
+          ctx.out.println();
+          ctx.out.printf(
+              "A model (lakeml train %s%s):%n",
+              spec.name(), run == spec ? "" : " --variant " + variantName(spec, run));
+          TrainJob.Result r =
+              new TrainJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info).run(run);
+          ctx.out.printf(
+              "  run %s (%s): %d candidates, chose %s; %s (%,d training rows, %,d validation)"
+                  + " in %.1f s%n",
+              r.runId(),
+              run.algorithm().yamlName(),
+              r.candidates(),
+              r.params(),
+              rounded(r.metrics()),
+              r.trainRows(),
+              r.validationRows(),
+              r.seconds());
+          ctx.out.printf(
+              "  version %d is %s: %s%n  report: %s%n",
+              r.version(), r.champion() ? "the champion" : "a challenger", r.gate(), r.report());
+        }
+      }
+      if (!ctx.project.models().isEmpty()) {
         ctx.out.println();
-        ctx.out.println("A model (lakeml train customer_churn):");
-        TrainJob.Result r =
-            new TrainJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info)
-                .run(ctx.project.model("customer_churn").get());
-        ctx.out.printf(
-            "  run %s: %d candidates, chose %s; validation AUC-ROC %.3f, AUC-PR %.3f (%,d training"
-                + " rows, %,d validation rows) in %.1f s (lakeml runs show %s)%n",
-            r.runId(),
-            r.candidates(),
-            r.params(),
-            r.metrics().get("auc_roc"),
-            r.metrics().get("auc_pr"),
-            r.trainRows(),
-            r.validationRows(),
-            r.seconds(),
-            r.runId());
+        ctx.out.println("The registry (lakeml models list MODEL, lakeml models history MODEL):");
+        ctx.out.println("  lakeml sql \"" + ALIAS_QUERY + "\"");
+        ctx.out.print(TextTable.render(ctx.spark.sql(ALIAS_QUERY), 20));
       }
       return LakemlCli.OK;
     }
