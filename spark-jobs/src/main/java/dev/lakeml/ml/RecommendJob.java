@@ -139,6 +139,9 @@ final class RecommendJob {
     return new Data(table, version, train, truth, trainUsers, coldUsers);
   }
 
+  /** A fitted candidate with its metrics at k and its fit time. */
+  record Tried(PipelineModel model, Map<String, Double> metrics, double fitSeconds) {}
+
   TrainJob.Result train(ModelSpec spec, String runId, Instant started) {
     long t0 = System.nanoTime();
     Data d = data(spec, null);
@@ -173,12 +176,21 @@ final class RecommendJob {
     PipelineModel best = null;
     Map<String, Double> bestMetrics = null;
     int bestIndex = -1;
+    List<Tried> tried =
+        Tuning.run(
+            candidates.size(),
+            Tuning.parallelism(spark, candidates.size()),
+            i -> {
+              long f0 = System.nanoTime();
+              PipelineModel fitted = pipeline(spec, candidates.get(i)).fit(d.train());
+              double seconds = (System.nanoTime() - f0) / 1e9;
+              return new Tried(fitted, evaluate(fitted, d.truth(), k), seconds);
+            });
     for (int i = 0; i < candidates.size(); i++) {
       Map<String, Number> p = candidates.get(i);
-      long f0 = System.nanoTime();
-      PipelineModel model = pipeline(spec, p).fit(d.train());
-      double fitSeconds = (System.nanoTime() - f0) / 1e9;
-      Map<String, Double> metrics = evaluate(model, d.truth(), k);
+      PipelineModel model = tried.get(i).model();
+      Map<String, Double> metrics = tried.get(i).metrics();
+      double fitSeconds = tried.get(i).fitSeconds();
       log.accept(
           String.format(
               "  candidate %d/%d %s: %s (%.1f s)",

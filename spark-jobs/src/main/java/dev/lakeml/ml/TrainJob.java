@@ -187,12 +187,28 @@ public final class TrainJob {
     Fitted best = null;
     Map<String, Double> bestMetrics = null;
     int bestIndex = -1;
+    // The DJL engine's random seed is global to the JVM: networks train one at a time.
+    int parallelism =
+        spec.algorithm() == Algorithm.MLP ? 1 : Tuning.parallelism(spark, candidates.size());
+    if (parallelism > 1) {
+      log.accept("  " + candidates.size() + " candidates, " + parallelism + " at a time");
+    }
+    List<Tried> tried =
+        Tuning.run(
+            candidates.size(),
+            parallelism,
+            i -> {
+              long f0 = System.nanoTime();
+              Fitted model =
+                  fit(spec, candidates.get(i), features, signature, train, artifacts, runId, i);
+              double fitSeconds = (System.nanoTime() - f0) / 1e9;
+              return new Tried(model, Evaluation.binaryP1(model.withP1(valid), LABEL), fitSeconds);
+            });
     for (int i = 0; i < candidates.size(); i++) {
       Map<String, Number> params = candidates.get(i);
-      long f0 = System.nanoTime();
-      Fitted model = fit(spec, params, features, signature, train, artifacts, runId, i);
-      double fitSeconds = (System.nanoTime() - f0) / 1e9;
-      Map<String, Double> metrics = Evaluation.binaryP1(model.withP1(valid), LABEL);
+      Fitted model = tried.get(i).model();
+      double fitSeconds = tried.get(i).fitSeconds();
+      Map<String, Double> metrics = tried.get(i).metrics();
       log.accept(
           String.format(
               "  candidate %d/%d %s: %s (%.1f s)",
@@ -403,6 +419,9 @@ public final class TrainJob {
     return new PromotionGate(registry, actor)
         .decide(spec, v, value, inc -> rescore(inc, rows, v.label()).get(metricKey));
   }
+
+  /** A fitted candidate, its validation metrics and its fit time. */
+  record Tried(Fitted model, Map<String, Double> metrics, double fitSeconds) {}
 
   /** Fits one tuning candidate. */
   private Fitted fit(
