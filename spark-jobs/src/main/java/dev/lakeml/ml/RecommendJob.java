@@ -5,12 +5,10 @@ import static org.apache.spark.sql.functions.expr;
 
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.lakehouse.LakehouseException;
-import dev.lakeml.ml.report.ReportData;
 import dev.lakeml.schemas.models.Algorithm;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.tables.Layer;
-import dev.lakeml.schemas.tables.MlTables;
 import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -139,9 +137,6 @@ final class RecommendJob {
     return new Data(table, version, train, truth, trainUsers, coldUsers);
   }
 
-  /** A fitted candidate with its metrics at k and its fit time. */
-  record Tried(PipelineModel model, Map<String, Double> metrics, double fitSeconds) {}
-
   TrainJob.Result train(ModelSpec spec, String runId, Instant started) {
     long t0 = System.nanoTime();
     Data d = data(spec, null);
@@ -169,14 +164,10 @@ final class RecommendJob {
     Map<String, Double> baseline = popularity(d, k);
     log.accept("  popularity baseline: " + baseline);
 
-    String metricKey = spec.metric().key(k);
     List<Map<String, Number>> candidates = Algorithm.combinations(spec.grid());
-    List<Row> metricRows = new ArrayList<>();
-    List<ReportData.Candidate> tuning = new ArrayList<>();
-    PipelineModel best = null;
-    Map<String, Double> bestMetrics = null;
-    int bestIndex = -1;
-    List<Tried> tried =
+    List<PipelineModel> models =
+        new ArrayList<>(java.util.Collections.nCopies(candidates.size(), null));
+    List<RunRecorder.Candidate> tried =
         Tuning.run(
             candidates.size(),
             Tuning.parallelism(spark, candidates.size()),
@@ -184,181 +175,68 @@ final class RecommendJob {
               long f0 = System.nanoTime();
               PipelineModel fitted = pipeline(spec, candidates.get(i)).fit(d.train());
               double seconds = (System.nanoTime() - f0) / 1e9;
-              return new Tried(fitted, evaluate(fitted, d.truth(), k), seconds);
+              models.set(i, fitted);
+              return new RunRecorder.Candidate(
+                  candidates.get(i), evaluate(fitted, d.truth(), k), seconds);
             });
-    for (int i = 0; i < candidates.size(); i++) {
-      Map<String, Number> p = candidates.get(i);
-      PipelineModel model = tried.get(i).model();
-      Map<String, Double> metrics = tried.get(i).metrics();
-      double fitSeconds = tried.get(i).fitSeconds();
-      log.accept(
-          String.format(
-              "  candidate %d/%d %s: %s (%.1f s)",
-              i + 1, candidates.size(), p, metrics, fitSeconds));
-      Map<String, String> params = text(p);
-      for (Map.Entry<String, Double> m : metrics.entrySet()) {
-        metricRows.add(
-            RowFactory.create(runId, i, params, false, m.getKey(), m.getValue(), fitSeconds));
-      }
-      tuning.add(new ReportData.Candidate(i, params, metrics, fitSeconds, false));
-      if (best == null
-          || spec.metric().beats(metrics.get(metricKey), bestMetrics.get(metricKey), 1e-12)) {
-        best = model;
-        bestMetrics = metrics;
-        bestIndex = i;
-      }
-    }
-    Map<String, Double> recorded = new LinkedHashMap<>(bestMetrics);
+    RunRecorder recorder = new RunRecorder(lakehouse, clock, log);
+    int chosen = recorder.choose(spec, tried);
+    Map<String, Double> recorded = new LinkedHashMap<>(tried.get(chosen).metrics());
     baseline.forEach((m, v) -> recorded.put("popularity_" + m, v));
 
     String artifacts =
         lakehouse.root() + "/" + Layer.ML.database() + "/artifacts/" + spec.name() + "/" + runId;
     String pipeline = artifacts + "/spark-pipeline";
     try {
-      best.write().overwrite().save(pipeline);
+      models.get(chosen).write().overwrite().save(pipeline);
     } catch (Exception e) {
       throw new LakehouseException("could not save the model to " + pipeline + ": " + e, e);
     }
-    final int chosen = bestIndex;
-    List<Row> finalRows = new ArrayList<>();
-    for (Row r : metricRows) {
-      finalRows.add(
-          RowFactory.create(
-              r.get(0), r.get(1), r.get(2), r.getInt(1) == chosen, r.get(4), r.get(5), r.get(6)));
-    }
-    lakehouse
-        .rows(MlTables.RUN_METRICS, finalRows)
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lakehouse.location(MlTables.RUN_METRICS));
     Map<String, Long> inputs = Map.of(d.table(), d.version());
-    Map<String, String> chosenParams = text(candidates.get(bestIndex));
     ModelSpec.Interactions in = spec.interactions();
-    Row run =
-        RowFactory.create(
-            runId,
+    ModelRegistry.Version unnumbered =
+        new ModelRegistry.Version(
             spec.name(),
+            0,
+            runId,
             spec.algorithm().yamlName(),
-            TrainJob.specHash(spec),
-            chosenParams,
-            candidates.size(),
-            spec.seed(),
-            TrainJob.codeVersion(),
-            Timestamp.from(started),
-            Timestamp.from(clock.instant()),
-            "SUCCEEDED",
+            "recommendation",
+            "spark-als",
+            pipeline,
+            pipeline,
+            List.of(new ModelRegistry.Input(in.user(), "string")),
+            "items ARRAY<STRING>: the top " + k + " " + in.item() + " values per " + in.user(),
+            spec.metric().key(k),
+            recorded,
             null,
-            d.table(),
+            null,
+            null,
+            inputs,
+            spec.validateFrom(),
+            in.to(),
+            TrainJob.specHash(spec),
+            null);
+    return recorder.finish(
+        new RunRecorder.Finished(
+            spec,
+            runId,
+            started,
+            t0,
+            tried,
+            chosen,
+            recorded,
+            d.table() + "@v" + d.version(),
             null,
             inputs,
             List.of(in.user(), in.item()),
             trainRows,
             evalUsers,
-            recorded,
-            artifacts);
-    lakehouse
-        .rows(MlTables.RUNS, List.of(run))
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lakehouse.location(MlTables.RUNS));
-
-    ModelRegistry registry = new ModelRegistry(lakehouse, clock);
-    int number =
-        registry.register(
-            new ModelRegistry.Version(
-                spec.name(),
-                0,
-                runId,
-                spec.algorithm().yamlName(),
-                "recommendation",
-                "spark-als",
-                pipeline,
-                pipeline,
-                List.of(new ModelRegistry.Input(in.user(), "string")),
-                "items ARRAY<STRING>: the top " + k + " " + in.item() + " values per " + in.user(),
-                metricKey,
-                recorded,
-                null,
-                null,
-                null,
-                inputs,
-                spec.validateFrom(),
-                in.to(),
-                TrainJob.specHash(spec),
-                null));
-    ModelRegistry.Version version = registry.version(spec.name(), number).orElseThrow();
-    Map<Integer, Map<String, Double>> rescored = new LinkedHashMap<>();
-    PromotionGate.Decision decision =
-        new PromotionGate(registry, TrainJob.actor())
-            .decide(
-                spec,
-                version,
-                bestMetrics.get(metricKey),
-                incumbent -> {
-                  Map<String, Double> m = evaluate(load(incumbent), d.truth(), k);
-                  rescored.put(incumbent.version(), m);
-                  return m.get(metricKey);
-                });
-    log.accept("  version " + number + ": " + (decision.promoted() ? "champion" : "challenger"));
-    log.accept("  gate: " + decision.reason());
-
-    List<ReportData.Candidate> tuned = new ArrayList<>();
-    for (ReportData.Candidate c : tuning) {
-      tuned.add(
-          new ReportData.Candidate(
-              c.index(), c.params(), c.metrics(), c.fitSeconds(), c.index() == chosen));
-    }
-    ReportData.Champion champion =
-        decision.incumbent() == null || !rescored.containsKey(decision.incumbent())
-            ? null
-            : new ReportData.Champion(
-                String.valueOf(decision.incumbent()),
-                registry.version(spec.name(), decision.incumbent()).orElseThrow().runId(),
-                rescored.get(decision.incumbent()));
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    String report =
-        TrainJob.writeReport(
-            new ReportData(
-                spec.name(),
-                String.valueOf(number),
-                runId,
-                spec.algorithm().yamlName(),
-                "recommendation",
-                started,
-                seconds,
-                d.table() + "@v" + d.version(),
-                inputs,
-                trainRows,
-                evalUsers,
-                spec.validateFrom(),
-                metricKey,
-                true,
-                recorded,
-                tuned,
-                List.of(),
-                List.of(),
-                List.of(),
-                champion,
-                (decision.promoted() ? "promoted to champion: " : "stays challenger: ")
-                    + decision.reason()),
-            artifacts);
-    registry.setReport(spec.name(), number, report);
-    return new TrainJob.Result(
-        runId,
-        spec.name(),
-        chosenParams,
-        recorded,
-        candidates.size(),
-        trainRows,
-        evalUsers,
-        artifacts,
-        seconds,
-        number,
-        decision.promoted(),
-        decision.reason(),
-        report);
+            artifacts,
+            unnumbered,
+            List.of(),
+            List.of(),
+            List.of()),
+        incumbent -> evaluate(load(incumbent), d.truth(), k));
   }
 
   static PipelineModel load(ModelRegistry.Version v) {
@@ -508,12 +386,6 @@ final class RecommendJob {
     out.put("precision_at_" + k, e.setMetricName("precisionAtK").evaluate(joined));
     out.put("recall_at_" + k, e.setMetricName("recallAtK").evaluate(joined));
     out.put("map_at_" + k, e.setMetricName("meanAveragePrecisionAtK").evaluate(joined));
-    return out;
-  }
-
-  private static Map<String, String> text(Map<String, Number> p) {
-    Map<String, String> out = new LinkedHashMap<>();
-    p.forEach((key, v) -> out.put(key, v.toString()));
     return out;
   }
 

@@ -182,18 +182,14 @@ public final class TrainJob {
     String artifacts =
         lakehouse.root() + "/" + Layer.ML.database() + "/artifacts/" + spec.name() + "/" + runId;
     List<Map<String, Number>> candidates = Algorithm.combinations(spec.grid());
-    List<Row> metricRows = new ArrayList<>();
-    List<ReportData.Candidate> tuning = new ArrayList<>();
-    Fitted best = null;
-    Map<String, Double> bestMetrics = null;
-    int bestIndex = -1;
     // The DJL engine's random seed is global to the JVM: networks train one at a time.
     int parallelism =
         spec.algorithm() == Algorithm.MLP ? 1 : Tuning.parallelism(spark, candidates.size());
     if (parallelism > 1) {
       log.accept("  " + candidates.size() + " candidates, " + parallelism + " at a time");
     }
-    List<Tried> tried =
+    List<Fitted> models = new ArrayList<>(java.util.Collections.nCopies(candidates.size(), null));
+    List<RunRecorder.Candidate> tried =
         Tuning.run(
             candidates.size(),
             parallelism,
@@ -202,84 +198,17 @@ public final class TrainJob {
               Fitted model =
                   fit(spec, candidates.get(i), features, signature, train, artifacts, runId, i);
               double fitSeconds = (System.nanoTime() - f0) / 1e9;
-              return new Tried(model, Evaluation.binaryP1(model.withP1(valid), LABEL), fitSeconds);
+              models.set(i, model);
+              return new RunRecorder.Candidate(
+                  candidates.get(i), Evaluation.binaryP1(model.withP1(valid), LABEL), fitSeconds);
             });
-    for (int i = 0; i < candidates.size(); i++) {
-      Map<String, Number> params = candidates.get(i);
-      Fitted model = tried.get(i).model();
-      double fitSeconds = tried.get(i).fitSeconds();
-      Map<String, Double> metrics = tried.get(i).metrics();
-      log.accept(
-          String.format(
-              "  candidate %d/%d %s: %s (%.1f s)",
-              i + 1, candidates.size(), params, metrics, fitSeconds));
-      for (Map.Entry<String, Double> m : metrics.entrySet()) {
-        metricRows.add(
-            RowFactory.create(
-                runId, i, asText(params), false, m.getKey(), m.getValue(), fitSeconds));
-      }
-      tuning.add(new ReportData.Candidate(i, asText(params), metrics, fitSeconds, false));
-      double value = metrics.get(spec.metric().yamlName());
-      if (best == null
-          || spec.metric().beats(value, bestMetrics.get(spec.metric().yamlName()), 1e-12)) {
-        best = model;
-        bestMetrics = metrics;
-        bestIndex = i;
-      }
-    }
+    RunRecorder recorder = new RunRecorder(lakehouse, clock, log);
+    int chosen = recorder.choose(spec, tried);
+    Fitted best = models.get(chosen);
+    Map<String, Double> bestMetrics = tried.get(chosen).metrics();
     Fitted.Saved saved = best.save(artifacts);
     Dataset<Row> bestScored = best.withP1(valid).localCheckpoint(true);
-    List<ReportData.CalibrationBin> calibration = calibrationBins(bestScored);
-    List<ReportData.CurvePoint> roc = Evaluation.roc(bestScored, LABEL, 100);
 
-    final int chosen = bestIndex;
-    List<Row> finalRows = new ArrayList<>();
-    for (Row r : metricRows) {
-      finalRows.add(
-          RowFactory.create(
-              r.get(0), r.get(1), r.get(2), r.getInt(1) == chosen, r.get(4), r.get(5), r.get(6)));
-    }
-    lakehouse
-        .rows(MlTables.RUN_METRICS, finalRows)
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lakehouse.location(MlTables.RUN_METRICS));
-    Map<String, String> chosenParams = asText(candidates.get(bestIndex));
-    long trainRows = trainCounts[0] + trainCounts[1];
-    long validationRows = validCounts[0] + validCounts[1];
-    Row run =
-        RowFactory.create(
-            runId,
-            spec.name(),
-            spec.algorithm().yamlName(),
-            specHash(spec),
-            chosenParams,
-            candidates.size(),
-            spec.seed(),
-            codeVersion(),
-            Timestamp.from(started),
-            Timestamp.from(clock.instant()),
-            "SUCCEEDED",
-            null,
-            Layer.TRAINING_SETS.database() + "." + spec.name(),
-            built.id(),
-            inputs,
-            features,
-            trainRows,
-            validationRows,
-            bestMetrics,
-            artifacts);
-    lakehouse
-        .rows(MlTables.RUNS, List.of(run))
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lakehouse.location(MlTables.RUNS));
-
-    // Registry: a new version, judged against the champion on the same validation rows.
-    ModelRegistry registry = new ModelRegistry(lakehouse, clock);
-    String metricKey = spec.metric().key(spec.topK());
     ModelRegistry.Version unnumbered =
         new ModelRegistry.Version(
             spec.name(),
@@ -292,7 +221,7 @@ public final class TrainJob {
             saved.sparkPipeline(),
             signature,
             "score DOUBLE: the probability that " + ts.label() + " is 1",
-            metricKey,
+            spec.metric().key(spec.topK()),
             bestMetrics,
             ts.label(),
             built.id(),
@@ -302,79 +231,28 @@ public final class TrainJob {
             ts.to(),
             specHash(spec),
             null);
-    int number = registry.register(unnumbered);
-    ModelRegistry.Version version = registry.version(spec.name(), number).orElseThrow();
     Dataset<Row> validRaw = set.where(col("event_timestamp").geq(cut));
-    Map<Integer, Map<String, Double>> rescored = new LinkedHashMap<>();
-    PromotionGate.Decision decision =
-        new PromotionGate(registry, actor())
-            .decide(
-                spec,
-                version,
-                bestMetrics.get(metricKey),
-                incumbent -> {
-                  Map<String, Double> m = rescore(incumbent, validRaw, ts.label());
-                  rescored.put(incumbent.version(), m);
-                  return m.get(metricKey);
-                });
-    log.accept("  version " + number + ": " + (decision.promoted() ? "champion" : "challenger"));
-    log.accept("  gate: " + decision.reason());
-
-    List<ReportData.Candidate> tuned = new ArrayList<>();
-    for (ReportData.Candidate c : tuning) {
-      tuned.add(
-          new ReportData.Candidate(
-              c.index(), c.params(), c.metrics(), c.fitSeconds(), c.index() == chosen));
-    }
-    ReportData.Champion champion =
-        decision.incumbent() == null || !rescored.containsKey(decision.incumbent())
-            ? null
-            : new ReportData.Champion(
-                String.valueOf(decision.incumbent()),
-                registry.version(spec.name(), decision.incumbent()).orElseThrow().runId(),
-                rescored.get(decision.incumbent()));
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    String report =
-        writeReport(
-            new ReportData(
-                spec.name(),
-                String.valueOf(number),
-                runId,
-                spec.algorithm().yamlName(),
-                "binary_classification",
-                started,
-                seconds,
-                built.id(),
-                inputs,
-                trainRows,
-                validationRows,
-                spec.validateFrom(),
-                metricKey,
-                spec.metric().higherIsBetter(),
-                bestMetrics,
-                tuned,
-                saved.importance(),
-                calibration,
-                roc,
-                champion,
-                (decision.promoted() ? "promoted to champion: " : "stays challenger: ")
-                    + decision.reason()),
-            artifacts);
-    registry.setReport(spec.name(), number, report);
-    return new Result(
-        runId,
-        spec.name(),
-        chosenParams,
-        bestMetrics,
-        candidates.size(),
-        trainRows,
-        validationRows,
-        artifacts,
-        seconds,
-        number,
-        decision.promoted(),
-        decision.reason(),
-        report);
+    return recorder.finish(
+        new RunRecorder.Finished(
+            spec,
+            runId,
+            started,
+            t0,
+            tried,
+            chosen,
+            bestMetrics,
+            Layer.TRAINING_SETS.database() + "." + spec.name(),
+            built.id(),
+            inputs,
+            features,
+            trainCounts[0] + trainCounts[1],
+            validCounts[0] + validCounts[1],
+            artifacts,
+            unnumbered,
+            saved.importance(),
+            calibrationBins(bestScored),
+            Evaluation.roc(bestScored, LABEL, 100)),
+        incumbent -> rescore(incumbent, validRaw, ts.label()));
   }
 
   /**
@@ -420,9 +298,6 @@ public final class TrainJob {
         .decide(spec, v, value, inc -> rescore(inc, rows, v.label()).get(metricKey));
   }
 
-  /** A fitted candidate, its validation metrics and its fit time. */
-  record Tried(Fitted model, Map<String, Double> metrics, double fitSeconds) {}
-
   /** Fits one tuning candidate. */
   private Fitted fit(
       ModelSpec spec,
@@ -446,7 +321,7 @@ public final class TrainJob {
     return new Fitted.SparkPipeline(
         model,
         new Fitted.SparkPipeline.Context(
-            spec.name(), runId, signature, asText(params), spec.seed()));
+            spec.name(), runId, signature, RunRecorder.text(params), spec.seed()));
   }
 
   /** Writes the HTML report beside the artifacts and returns its path. */
@@ -705,12 +580,6 @@ public final class TrainJob {
             .setElasticNetParam(p.getOrDefault("elastic_net_param", 0.0).doubleValue())
             .setMaxIter(p.getOrDefault("max_iter", 100).intValue());
     }
-  }
-
-  private static Map<String, String> asText(Map<String, Number> params) {
-    Map<String, String> out = new LinkedHashMap<>();
-    params.forEach((k, v) -> out.put(k, v.toString()));
-    return out;
   }
 
   static String specHash(ModelSpec spec) {

@@ -27,13 +27,13 @@ class TuningTest {
   @Test
   void candidatesReallyRunSideBySide() {
     CountDownLatch both = new CountDownLatch(2);
-    Set<String> threads = ConcurrentHashMap.newKeySet();
+    Set<Thread> threads = ConcurrentHashMap.newKeySet();
     List<Boolean> met =
         Tuning.run(
             2,
             2,
             i -> {
-              threads.add(Thread.currentThread().getName());
+              threads.add(Thread.currentThread());
               both.countDown();
               try {
                 // Only true if the other candidate is running at the same time.

@@ -1,0 +1,218 @@
+package dev.lakeml.ml;
+
+import dev.lakeml.lakehouse.Lakehouse;
+import dev.lakeml.ml.report.ReportData;
+import dev.lakeml.schemas.models.ModelSpec;
+import dev.lakeml.schemas.tables.MlTables;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The end of every training run, whatever the estimator: the candidates' metrics to {@code
+ * ml.run_metrics}, the run to {@code ml.runs}, a new version to the registry, the promotion gate,
+ * and the HTML report.
+ */
+final class RunRecorder {
+  /** One tuning candidate: its parameters, validation metrics and fit time. */
+  record Candidate(Map<String, Number> params, Map<String, Double> metrics, double fitSeconds) {}
+
+  /** A finished run: what goes to ml.runs, the registry and the report. */
+  record Finished(
+      ModelSpec spec,
+      String runId,
+      Instant started,
+      long startNanos,
+      List<Candidate> candidates,
+      int chosen,
+      Map<String, Double> metrics,
+      String trainingSet,
+      String trainingSetBuild,
+      Map<String, Long> inputs,
+      List<String> features,
+      long trainRows,
+      long validationRows,
+      String artifacts,
+      ModelRegistry.Version unnumbered,
+      List<ReportData.Importance> importance,
+      List<ReportData.CalibrationBin> calibration,
+      List<ReportData.CurvePoint> roc) {}
+
+  private final Lakehouse lakehouse;
+  private final Clock clock;
+  private final Consumer<String> log;
+
+  RunRecorder(Lakehouse lakehouse, Clock clock, Consumer<String> log) {
+    this.lakehouse = lakehouse;
+    this.clock = clock;
+    this.log = log;
+  }
+
+  /** Logs every candidate and returns the index of the best on the spec's metric (first wins). */
+  int choose(ModelSpec spec, List<Candidate> candidates) {
+    String key = spec.metric().key(spec.topK());
+    int best = -1;
+    for (int i = 0; i < candidates.size(); i++) {
+      Candidate c = candidates.get(i);
+      log.accept(
+          String.format(
+              "  candidate %d/%d %s: %s (%.1f s)",
+              i + 1, candidates.size(), c.params(), c.metrics(), c.fitSeconds()));
+      if (best < 0
+          || spec.metric()
+              .beats(c.metrics().get(key), candidates.get(best).metrics().get(key), 1e-12)) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Records the run, registers the chosen model, runs the gate ({@code rescore} scores a registered
+   * version on this run's validation window) and writes the report.
+   */
+  TrainJob.Result finish(Finished f, Function<ModelRegistry.Version, Map<String, Double>> rescore) {
+    ModelSpec spec = f.spec();
+    List<Row> metricRows = new ArrayList<>();
+    for (int i = 0; i < f.candidates().size(); i++) {
+      Candidate c = f.candidates().get(i);
+      for (Map.Entry<String, Double> m : c.metrics().entrySet()) {
+        metricRows.add(
+            RowFactory.create(
+                f.runId(),
+                i,
+                text(c.params()),
+                i == f.chosen(),
+                m.getKey(),
+                m.getValue(),
+                c.fitSeconds()));
+      }
+    }
+    lakehouse
+        .rows(MlTables.RUN_METRICS, metricRows)
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(lakehouse.location(MlTables.RUN_METRICS));
+    Map<String, String> chosenParams = text(f.candidates().get(f.chosen()).params());
+    Row run =
+        RowFactory.create(
+            f.runId(),
+            spec.name(),
+            spec.algorithm().yamlName(),
+            TrainJob.specHash(spec),
+            chosenParams,
+            f.candidates().size(),
+            spec.seed(),
+            TrainJob.codeVersion(),
+            Timestamp.from(f.started()),
+            Timestamp.from(clock.instant()),
+            "SUCCEEDED",
+            null,
+            f.trainingSet(),
+            f.trainingSetBuild(),
+            f.inputs(),
+            f.features(),
+            f.trainRows(),
+            f.validationRows(),
+            f.metrics(),
+            f.artifacts());
+    lakehouse
+        .rows(MlTables.RUNS, List.of(run))
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(lakehouse.location(MlTables.RUNS));
+
+    // Registry: a new version, judged against the champion on the same validation rows.
+    ModelRegistry registry = new ModelRegistry(lakehouse, clock);
+    String metricKey = spec.metric().key(spec.topK());
+    int number = registry.register(f.unnumbered());
+    ModelRegistry.Version version = registry.version(spec.name(), number).orElseThrow();
+    Map<Integer, Map<String, Double>> rescored = new LinkedHashMap<>();
+    PromotionGate.Decision decision =
+        new PromotionGate(registry, TrainJob.actor())
+            .decide(
+                spec,
+                version,
+                f.metrics().get(metricKey),
+                incumbent -> {
+                  Map<String, Double> m = rescore.apply(incumbent);
+                  rescored.put(incumbent.version(), m);
+                  return m.get(metricKey);
+                });
+    log.accept("  version " + number + ": " + (decision.promoted() ? "champion" : "challenger"));
+    log.accept("  gate: " + decision.reason());
+
+    List<ReportData.Candidate> tuned = new ArrayList<>();
+    for (int i = 0; i < f.candidates().size(); i++) {
+      Candidate c = f.candidates().get(i);
+      tuned.add(
+          new ReportData.Candidate(
+              i, text(c.params()), c.metrics(), c.fitSeconds(), i == f.chosen()));
+    }
+    ReportData.Champion champion =
+        decision.incumbent() == null || !rescored.containsKey(decision.incumbent())
+            ? null
+            : new ReportData.Champion(
+                String.valueOf(decision.incumbent()),
+                registry.version(spec.name(), decision.incumbent()).orElseThrow().runId(),
+                rescored.get(decision.incumbent()));
+    double seconds = (System.nanoTime() - f.startNanos()) / 1e9;
+    String report =
+        TrainJob.writeReport(
+            new ReportData(
+                spec.name(),
+                String.valueOf(number),
+                f.runId(),
+                spec.algorithm().yamlName(),
+                f.unnumbered().task(),
+                f.started(),
+                seconds,
+                f.trainingSetBuild() != null ? f.trainingSetBuild() : f.trainingSet(),
+                f.inputs(),
+                f.trainRows(),
+                f.validationRows(),
+                spec.validateFrom(),
+                metricKey,
+                spec.metric().higherIsBetter(),
+                f.metrics(),
+                tuned,
+                f.importance(),
+                f.calibration(),
+                f.roc(),
+                champion,
+                (decision.promoted() ? "promoted to champion: " : "stays challenger: ")
+                    + decision.reason()),
+            f.artifacts());
+    registry.setReport(spec.name(), number, report);
+    return new TrainJob.Result(
+        f.runId(),
+        spec.name(),
+        chosenParams,
+        f.metrics(),
+        f.candidates().size(),
+        f.trainRows(),
+        f.validationRows(),
+        f.artifacts(),
+        seconds,
+        number,
+        decision.promoted(),
+        decision.reason(),
+        report);
+  }
+
+  static Map<String, String> text(Map<String, Number> params) {
+    Map<String, String> out = new LinkedHashMap<>();
+    params.forEach((k, v) -> out.put(k, v.toString()));
+    return out;
+  }
+}
