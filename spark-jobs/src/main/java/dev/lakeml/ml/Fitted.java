@@ -42,6 +42,15 @@ abstract class Fitted {
   static Fitted load(ModelRegistry.Version v) {
     switch (v.format()) {
       case ModelManifest.XGBOOST, "spark-pipeline":
+        if (ModelManifest.XGBOOST.equals(v.format())) {
+          // The servable artifact must be sound too, though Spark scores with the pipeline.
+          try {
+            ModelArtifact.open(Path.of(v.artifact()));
+          } catch (dev.lakeml.scoring.ModelArtifactException e) {
+            throw new LakehouseException(
+                "version " + v.version() + " of " + v.model() + ": " + e.getMessage(), e);
+          }
+        }
         try {
           return new SparkPipeline(PipelineModel.load(v.sparkPipeline()), null);
         } catch (RuntimeException e) {

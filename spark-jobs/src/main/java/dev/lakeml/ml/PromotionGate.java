@@ -50,6 +50,26 @@ public final class PromotionGate {
       ModelRegistry.Version candidate,
       double candidateValue,
       ToDoubleFunction<ModelRegistry.Version> rescore) {
+    registry.setAlias(
+        spec.name(),
+        ModelRegistry.CHALLENGER,
+        candidate.version(),
+        actor,
+        "register",
+        "new version from run " + candidate.runId() + "; the gate decides",
+        null);
+    return judge(spec, candidate, candidateValue, rescore);
+  }
+
+  /**
+   * The gate for a version registered earlier ({@code lakeml models promote} without --force): as
+   * {@link #decide}, without the registration step.
+   */
+  public Decision judge(
+      ModelSpec spec,
+      ModelRegistry.Version candidate,
+      double candidateValue,
+      ToDoubleFunction<ModelRegistry.Version> rescore) {
     String model = spec.name();
     String metric = spec.metric().key(spec.topK());
     ModelRegistry.Alias champion = registry.aliases(model).get(ModelRegistry.CHAMPION);

@@ -277,7 +277,7 @@ public final class TrainJob {
       double value =
           RecommendJob.evaluate(RecommendJob.load(v), d.truth(), spec.topK()).get(metricKey);
       return new PromotionGate(registry, actor)
-          .decide(
+          .judge(
               spec,
               v,
               value,
@@ -295,7 +295,7 @@ public final class TrainJob {
             .localCheckpoint(true);
     double value = rescore(v, rows, v.label()).get(metricKey);
     return new PromotionGate(registry, actor)
-        .decide(spec, v, value, inc -> rescore(inc, rows, v.label()).get(metricKey));
+        .judge(spec, v, value, inc -> rescore(inc, rows, v.label()).get(metricKey));
   }
 
   /** Fits one tuning candidate. */

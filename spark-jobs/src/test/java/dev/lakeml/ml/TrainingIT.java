@@ -164,6 +164,15 @@ class TrainingIT {
     assertThat(again.gate()).contains("does not meet min_improvement 0.0100");
     assertThat(registry.aliases(MODEL).get(ModelRegistry.CHALLENGER).version()).isEqualTo(3);
     assertThat(registry.aliases(MODEL).get(ModelRegistry.CHAMPION).version()).isEqualTo(2);
+    // A new version becomes challenger first; the gate's verdict follows, with its numbers.
+    assertThat(
+            registry
+                .history(MODEL)
+                .where("alias = 'challenger' AND version = 3")
+                .select("action")
+                .as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList())
+        .containsExactly("register", "retain");
 
     // The run, its candidates and the version's lineage are in Delta.
     Row run =
