@@ -93,13 +93,28 @@ final class DemoCommand implements Callable<Integer> {
           r.rows(), r.id(), r.id());
       ctx.out.print(TextTable.render(ctx.spark.sql(TRAINING_QUERY), 5));
     }
+  }
+
+  /** Nightly predictions of every model, then one snapshot with features and predictions. */
+  private static void predictAndPublish(LakemlContext ctx) {
+    java.time.LocalDate date = newestDate(ctx);
+    for (ModelSpec spec : ctx.project.models()) {
+      ctx.out.println();
+      ctx.out.printf("Nightly predictions (lakeml predict %s --date %s):%n", spec.name(), date);
+      dev.lakeml.ml.PredictJob.Result r =
+          new dev.lakeml.ml.PredictJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info)
+              .run(spec, "champion", date);
+      ctx.out.printf(
+          "  %,d rows by version %d into %s in %.1f s (SQL: SELECT * FROM %s_latest)%n",
+          r.rows(), r.version(), r.table(), r.seconds(), r.table());
+    }
     ctx.out.println();
     ctx.out.println("Online snapshot (lakeml publish):");
     PublishJob publish = new PublishJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info);
     Path root = Path.of(PublishCommand.onlineRoot(ctx));
     PublishJob.Result p =
         publish.publishRocksDb(
-            publish.latest(ctx.project.features().views(), Optional.empty()),
+            withPredictions(ctx, publish),
             root,
             Math.max(2, ctx.spark.sparkContext().defaultParallelism()),
             3);
@@ -110,7 +125,29 @@ final class DemoCommand implements Callable<Integer> {
       Instant at = p.manifest().views().get(0).featuresAsOf();
       FeatureVector v = store.get("customer_activity", List.of(12347L), at);
       ctx.out.println("  customer 12347 as of " + at + ": " + v.status() + " " + v.values());
+      if (ctx.project.model("customer_churn").isPresent()) {
+        FeatureVector churn =
+            store.get("predictions.customer_churn", List.of(12347L), Instant.now());
+        ctx.out.println(
+            "  customer 12347's churn prediction: " + churn.status() + " " + churn.values());
+      }
     }
+  }
+
+  private static List<PublishJob.ViewData> withPredictions(LakemlContext ctx, PublishJob publish) {
+    List<PublishJob.ViewData> data =
+        new ArrayList<>(publish.latest(ctx.project.features().views(), Optional.empty()));
+    data.addAll(publish.latestPredictions(data.size() + 1));
+    return data;
+  }
+
+  /** The newest event date of the example's invoice lines: the "tonight" of the demo. */
+  private static java.time.LocalDate newestDate(LakemlContext ctx) {
+    return ctx.spark
+        .sql("SELECT CAST(max(invoice_ts) AS DATE) FROM silver.invoice_lines")
+        .first()
+        .getDate(0)
+        .toLocalDate();
   }
 
   @Override
@@ -162,6 +199,9 @@ final class DemoCommand implements Callable<Integer> {
               "  version %d is %s: %s%n  report: %s%n",
               r.version(), r.champion() ? "the champion" : "a challenger", r.gate(), r.report());
         }
+      }
+      if (!ctx.project.features().views().isEmpty()) {
+        predictAndPublish(ctx);
       }
       if (!ctx.project.models().isEmpty()) {
         ctx.out.println();

@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
       TrainCommand.class,
       RunsCommand.class,
       ModelsCommand.class,
+      PredictCommand.class,
       TablesCommand.class,
       SqlCommand.class,
       DemoCommand.class,

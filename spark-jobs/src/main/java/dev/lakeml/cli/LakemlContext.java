@@ -83,6 +83,9 @@ final class LakemlContext implements AutoCloseable {
     lakehouse.registerLayer(Layer.FEATURES);
     lakehouse.registerLayer(Layer.TRAINING_SETS);
     lakehouse.registerLayer(Layer.ML);
+    for (String model : lakehouse.registerLayer(Layer.PREDICTIONS)) {
+      dev.lakeml.ml.PredictJob.registerLatestView(spark, model);
+    }
     return new LakemlContext(
         project, spark, lakehouse, out, err, options.quiet, progress, ownsSession);
   }

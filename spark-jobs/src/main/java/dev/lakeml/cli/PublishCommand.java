@@ -49,6 +49,11 @@ final class PublishCommand implements Callable<Integer> {
   @Option(names = "--retain", description = "snapshots to keep, at least 2 (default 3)")
   int retain = 3;
 
+  @Option(
+      names = "--no-predictions",
+      description = "leave the predictions.<model> tables out (default: their newest date is in)")
+  boolean noPredictions;
+
   @Option(names = "--partitions", description = "Spark partitions, one SST file each")
   Integer partitions;
 
@@ -75,7 +80,12 @@ final class PublishCommand implements Callable<Integer> {
       } else {
         views.forEach(v -> chosen.addAll(FeaturesCommand.views(ctx, v)));
       }
-      List<PublishJob.ViewData> data = job.latest(chosen, at);
+      List<PublishJob.ViewData> data = new ArrayList<>(job.latest(chosen, at));
+      if (!noPredictions) {
+        List<PublishJob.ViewData> predictions = job.latestPredictions(data.size() + 1);
+        predictions.forEach(p -> ctx.info("  " + p.entry().name() + ": newest date's predictions"));
+        data.addAll(predictions);
+      }
       int n =
           partitions != null
               ? partitions

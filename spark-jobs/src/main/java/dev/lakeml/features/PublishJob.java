@@ -3,6 +3,7 @@ package dev.lakeml.features;
 import static dev.lakeml.schemas.tables.FeatureTables.CREATED_TIMESTAMP;
 import static dev.lakeml.schemas.tables.FeatureTables.EVENT_TIMESTAMP;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.struct;
 
@@ -142,6 +143,90 @@ public final class PublishJob {
   }
 
   /**
+   * The newest date's rows of each {@code predictions.<model>} table, as snapshot views named
+   * {@code predictions.<model>} (view ids after {@code firstViewId}): keys, then {@code score} (or
+   * {@code items} as a JSON array), {@code model_version}, {@code prediction_date} and {@code
+   * scored_at}. The serving API answers prediction lookups from them.
+   */
+  public List<ViewData> latestPredictions(int firstViewId) {
+    List<ViewData> out = new ArrayList<>();
+    int viewId = firstViewId;
+    for (String model : lakehouse.registerLayer(Layer.PREDICTIONS)) {
+      String location = lakehouse.root() + "/" + Layer.PREDICTIONS.database() + "/" + model;
+      long version =
+          DeltaTable.forPath(lakehouse.spark(), location)
+              .history(1)
+              .select("version")
+              .first()
+              .getLong(0);
+      Dataset<Row> rows =
+          lakehouse.spark().read().format("delta").option("versionAsOf", version).load(location);
+      Row newest = rows.agg(max("prediction_date")).first();
+      if (newest.isNullAt(0)) {
+        continue;
+      }
+      java.sql.Date date = newest.getDate(0);
+      List<String> fixed =
+          List.of(
+              "as_of",
+              "score",
+              "items",
+              "scores",
+              "model_name",
+              "model_version",
+              "scored_at",
+              "prediction_date");
+      List<String> keyNames =
+          java.util.Arrays.stream(rows.columns()).filter(c -> !fixed.contains(c)).toList();
+      boolean ranking = List.of(rows.columns()).contains("items");
+      List<Column> select = new ArrayList<>();
+      List<KeyColumn> keys = new ArrayList<>();
+      for (String k : keyNames) {
+        select.add(col(k));
+        keys.add(new KeyColumn(k, featureType(rows.schema().apply(k).dataType(), k)));
+      }
+      select.add(col("prediction_date").cast("timestamp").as(EVENT_TIMESTAMP));
+      select.add(col("scored_at").as(CREATED_TIMESTAMP));
+      List<FeatureColumn> values = new ArrayList<>();
+      if (ranking) {
+        select.add(org.apache.spark.sql.functions.to_json(col("items")).as("items"));
+        values.add(new FeatureColumn("items", FeatureType.STRING));
+      } else {
+        select.add(col("score"));
+        values.add(new FeatureColumn("score", FeatureType.DOUBLE));
+      }
+      select.add(col("model_version").cast("long").as("model_version"));
+      values.add(new FeatureColumn("model_version", FeatureType.LONG));
+      select.add(col("prediction_date").cast("timestamp").as("prediction_date"));
+      values.add(new FeatureColumn("prediction_date", FeatureType.TIMESTAMP));
+      select.add(col("scored_at"));
+      values.add(new FeatureColumn("scored_at", FeatureType.TIMESTAMP));
+      Dataset<Row> dated =
+          rows.where(col("prediction_date").equalTo(lit(date)))
+              .select(select.toArray(Column[]::new));
+      // One row per key (events of a day may share one, e.g. two lines of the same product on
+      // an invoice): the greatest (event, created, values), as for features.
+      List<String> valueNames = values.stream().map(FeatureColumn::name).toList();
+      Dataset<Row> latest = newestPerKey(dated, keyNames, valueNames);
+      SnapshotManifest.ViewEntry entry =
+          new SnapshotManifest.ViewEntry(
+              Layer.PREDICTIONS.database() + "." + model,
+              viewId++,
+              "prediction",
+              keys,
+              values,
+              0L,
+              "predictions:" + date,
+              Layer.PREDICTIONS.database() + "." + model,
+              version,
+              0L,
+              date.toLocalDate().plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
+      out.add(new ViewData(entry, latest));
+    }
+    return out;
+  }
+
+  /**
    * Per entity, the greatest (event time, created time, values) with event time at or before {@code
    * asOf} and within the TTL: the PIT join's choice for a spine row at {@code asOf}.
    */
@@ -151,15 +236,20 @@ public final class PublishJob {
       List<String> features,
       FeatureViewSpec view,
       Instant asOf) {
+    Dataset<Row> visible = rows.where(col(EVENT_TIMESTAMP).leq(Timestamp.from(asOf)));
+    if (!view.ttl().isZero()) {
+      visible = visible.where(col(EVENT_TIMESTAMP).geq(Timestamp.from(asOf.minus(view.ttl()))));
+    }
+    return newestPerKey(visible, keys, features);
+  }
+
+  /** Per key, the row with the greatest (event time, created time, values). */
+  static Dataset<Row> newestPerKey(Dataset<Row> visible, List<String> keys, List<String> features) {
     List<Column> fields = new ArrayList<>();
     fields.add(col(EVENT_TIMESTAMP).as("e"));
     fields.add(col(CREATED_TIMESTAMP).as("c"));
     for (int i = 0; i < features.size(); i++) {
       fields.add(col(features.get(i)).as("f" + i));
-    }
-    Dataset<Row> visible = rows.where(col(EVENT_TIMESTAMP).leq(Timestamp.from(asOf)));
-    if (!view.ttl().isZero()) {
-      visible = visible.where(col(EVENT_TIMESTAMP).geq(Timestamp.from(asOf.minus(view.ttl()))));
     }
     Dataset<Row> best =
         visible

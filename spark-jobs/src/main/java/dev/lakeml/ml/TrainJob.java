@@ -438,7 +438,17 @@ public final class TrainJob {
    */
   public static Dataset<Row> modelInput(
       Dataset<Row> set, List<String> features, String label, Algorithm algorithm) {
-    Dataset<Row> prepared = prepare(set, features, label, Double.NaN);
+    return modelInput(set, features, label, algorithm, List.of());
+  }
+
+  /** As above, keeping the {@code keep} columns (e.g. entity keys) as they are. */
+  public static Dataset<Row> modelInput(
+      Dataset<Row> set,
+      List<String> features,
+      String label,
+      Algorithm algorithm,
+      List<String> keep) {
+    Dataset<Row> prepared = prepare(set, features, label, Double.NaN, keep);
     if (algorithm != Algorithm.XGBOOST) {
       return prepared;
     }
@@ -454,10 +464,14 @@ public final class TrainJob {
    * booleans 0/1, missing values NULL (the pipelines impute or treat them as missing).
    */
   static Dataset<Row> prepare(
-      Dataset<Row> set, List<String> features, String label, double missing) {
+      Dataset<Row> set, List<String> features, String label, double missing, List<String> keep) {
     List<Column> cols = new ArrayList<>();
+    keep.forEach(k -> cols.add(col(k)));
     cols.add(col("event_timestamp"));
-    cols.add(col(label).cast(DataTypes.DoubleType).as(LABEL));
+    cols.add(
+        label == null
+            ? org.apache.spark.sql.functions.lit(null).cast(DataTypes.DoubleType).as(LABEL)
+            : col(label).cast(DataTypes.DoubleType).as(LABEL));
     for (String f : features) {
       DataType t = set.schema().apply(f).dataType();
       Column c;

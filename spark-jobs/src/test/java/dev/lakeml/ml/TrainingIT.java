@@ -397,6 +397,131 @@ class TrainingIT {
     assertThat(unknown.err()).contains("has no version 99");
   }
 
+  @Test
+  @Order(9)
+  void nightlyPredictionsScoreThePopulationIdempotentlyAndArePublished() throws Exception {
+    LocalDate date = LocalDate.parse("2011-03-10");
+    ModelSpec spec = repurchase(Algorithm.XGBOOST, STRONG, SPLIT);
+    PredictJob job = new PredictJob(project, lakehouse, Clock.systemUTC(), m -> {});
+    PredictJob.Result first = job.run(spec, "champion", date);
+    int champion = registry.aliases(MODEL).get(ModelRegistry.CHAMPION).version();
+    assertThat(first.version()).isEqualTo(champion);
+    // The population: customers with a purchase in the 30 days before the end of the date.
+    long population =
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/silver/invoice_lines")
+            .where(
+                "NOT is_cancellation AND customer_id IS NOT NULL"
+                    + " AND invoice_ts >= TIMESTAMP'2011-02-09 00:00:00'"
+                    + " AND invoice_ts < TIMESTAMP'2011-03-11 00:00:00'")
+            .select("customer_id")
+            .distinct()
+            .count();
+    assertThat(first.rows()).isEqualTo(population).isPositive();
+    Dataset<Row> table = spark.read().format("delta").load(lake + "/predictions/" + MODEL);
+    assertThat(table.where("score < 0 OR score > 1 OR score IS NULL").count()).isZero();
+    assertThat(table.where("model_version = " + champion).count()).isEqualTo(population);
+
+    // Re-running the date replaces it; another date adds its own partition.
+    job.run(spec, "champion", date);
+    job.run(spec, "1", date.plusDays(1));
+    table = spark.read().format("delta").load(lake + "/predictions/" + MODEL);
+    assertThat(table.where("prediction_date = DATE'2011-03-10'").count()).isEqualTo(population);
+    assertThat(
+            table
+                .where("prediction_date = DATE'2011-03-11'")
+                .select("model_version")
+                .first()
+                .getInt(0))
+        .isEqualTo(1);
+    assertThat(
+            spark
+                .sql("SELECT DISTINCT prediction_date FROM predictions." + MODEL + "_latest")
+                .collectAsList())
+        .extracting(r -> r.getDate(0).toLocalDate())
+        .containsExactly(date.plusDays(1));
+
+    // Published beside the features, the newest date answers lookups by key.
+    dev.lakeml.features.PublishJob publish =
+        new dev.lakeml.features.PublishJob(project, lakehouse, Clock.systemUTC(), m -> {});
+    List<dev.lakeml.features.PublishJob.ViewData> views = publish.latestPredictions(1);
+    Path online = lake.resolve("_online_predictions");
+    publish.publishRocksDb(views, online, 2, 2);
+    Row one = table.where("prediction_date = DATE'2011-03-11'").orderBy("customer_id").first();
+    try (dev.lakeml.online.RocksDbOnlineStore store =
+        dev.lakeml.online.RocksDbOnlineStore.open(online)) {
+      dev.lakeml.online.FeatureVector v =
+          store.get(
+              "predictions." + MODEL,
+              List.of(one.<Long>getAs("customer_id")),
+              java.time.Instant.parse("2011-03-12T00:00:00Z"));
+      assertThat(v.found()).isTrue();
+      assertThat((Double) v.values().get("score")).isEqualTo(one.<Double>getAs("score"));
+      assertThat(v.values().get("model_version")).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  @Order(10)
+  void aRecommenderPredictsTopNForEveryKnownUser() {
+    ModelSpec recs = project.model("product_recs").orElseThrow();
+    ModelSpec small =
+        new ModelSpec(
+            "recs",
+            recs.task(),
+            null,
+            new ModelSpec.Interactions(
+                "invoice_lines",
+                "customer_id",
+                "stock_code",
+                "invoice_ts",
+                "quantity",
+                "NOT is_cancellation AND customer_id IS NOT NULL AND quantity > 0",
+                LocalDate.parse("2010-12-01"),
+                TO),
+            List.of(),
+            Algorithm.ALS,
+            Map.of("rank", List.of(8L)),
+            LocalDate.parse("2011-03-01"),
+            ModelSpec.Metric.MAP_AT_K,
+            5,
+            0.0,
+            42L,
+            "",
+            Map.of());
+    PredictJob.Result r =
+        new PredictJob(project, lakehouse, Clock.systemUTC(), m -> {})
+            .run(small, "champion", LocalDate.parse("2011-03-31"));
+    Dataset<Row> table = spark.read().format("delta").load(lake + "/predictions/recs");
+    long users =
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/silver/invoice_lines")
+            .where(
+                "NOT is_cancellation AND customer_id IS NOT NULL AND quantity > 0"
+                    + " AND invoice_ts < TIMESTAMP'2011-03-01 00:00:00'")
+            .select("customer_id")
+            .distinct()
+            .count();
+    assertThat(r.rows()).isEqualTo(users);
+    assertThat(table.where("size(items) <> 5 OR size(scores) <> 5").count()).isZero();
+    assertThat(table.schema().apply("customer_id").dataType())
+        .isEqualTo(org.apache.spark.sql.types.DataTypes.LongType);
+    // Items are product codes the customers bought in the training window.
+    long unknown =
+        table
+            .selectExpr("explode(items) AS stock_code")
+            .join(
+                spark.read().format("delta").load(lake + "/silver/invoice_lines"),
+                "stock_code",
+                "left_anti")
+            .count();
+    assertThat(unknown).isZero();
+  }
+
   static double[][] matrix(List<Row> rows, List<String> names) {
     double[][] x = new double[rows.size()][names.size()];
     for (int i = 0; i < rows.size(); i++) {

@@ -13,7 +13,9 @@ public enum Layer {
   /** Point-in-time training sets and their manifests. */
   TRAINING_SETS,
   /** Experiment tracking and the model registry. */
-  ML;
+  ML,
+  /** Nightly batch predictions, {@code predictions.<model>}, one partition per date. */
+  PREDICTIONS;
 
   /** The SQL database (schema) that holds this layer's tables. */
   public String database() {
