@@ -1,0 +1,126 @@
+package dev.lakeml.serving;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The API keys: one {@code name:key:role} per line (role {@code read} or {@code admin}; blank lines
+ * and {@code #} comments ignored). Keys are kept only as SHA-256 digests and compared in constant
+ * time against every entry, so neither timing nor a heap dump gives a key away; only the key's name
+ * is ever logged.
+ */
+final class ApiKeys {
+  enum Role {
+    READ,
+    ADMIN;
+
+    boolean allows(Role required) {
+      return this == ADMIN || required == READ;
+    }
+  }
+
+  /** The caller a key identified. */
+  record Caller(String name, Role role) {}
+
+  private record Entry(String name, byte[] digest, Role role) {}
+
+  private final List<Entry> entries;
+
+  private ApiKeys(List<Entry> entries) {
+    this.entries = List.copyOf(entries);
+  }
+
+  int size() {
+    return entries.size();
+  }
+
+  /** Reads keys from lines; {@code origin} names the source in errors (never the key). */
+  static ApiKeys parse(List<String> lines, String origin) {
+    List<Entry> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      String[] parts = line.split(":", -1);
+      String where = origin + " entry " + (i + 1);
+      if (parts.length != 3) {
+        throw new ServingConfig.ConfigException(
+            where + ": expected name:key:role (role read or admin)");
+      }
+      String name = parts[0].strip();
+      String key = parts[1].strip();
+      String role = parts[2].strip();
+      if (name.isEmpty() || !names.add(name)) {
+        throw new ServingConfig.ConfigException(
+            where + ": the key name is empty or used twice ('" + name + "')");
+      }
+      if (key.length() < 16) {
+        throw new ServingConfig.ConfigException(
+            where + " ('" + name + "'): a key needs at least 16 characters");
+      }
+      Role r =
+          switch (role) {
+            case "read" -> Role.READ;
+            case "admin" -> Role.ADMIN;
+            default ->
+                throw new ServingConfig.ConfigException(
+                    where + " ('" + name + "'): role must be read or admin, found '" + role + "'");
+          };
+      out.add(new Entry(name, sha256(key), r));
+    }
+    return new ApiKeys(out);
+  }
+
+  /** Keys from the file, or else from the inline list (entries separated by ',' or newlines). */
+  static ApiKeys load(Optional<Path> file, Optional<String> inline) {
+    ApiKeys keys;
+    if (file.isPresent()) {
+      try {
+        keys = parse(Files.readAllLines(file.get(), StandardCharsets.UTF_8), file.get().toString());
+      } catch (IOException e) {
+        throw new ServingConfig.ConfigException(
+            "cannot read the API key file " + file.get() + ": " + e.getMessage());
+      }
+    } else if (inline.isPresent()) {
+      keys = parse(List.of(inline.get().split("[,\\n]")), "LAKEML_API_KEYS");
+    } else {
+      throw new ServingConfig.ConfigException(
+          "no API keys: pass --api-keys FILE (one name:key:role per line) or set LAKEML_API_KEYS");
+    }
+    if (keys.size() == 0) {
+      throw new ServingConfig.ConfigException("the API key list is empty");
+    }
+    return keys;
+  }
+
+  /** The caller whose key this is; empty for an unknown key. Every entry is compared. */
+  Optional<Caller> authenticate(String presented) {
+    byte[] digest = sha256(presented);
+    Entry match = null;
+    for (Entry e : entries) {
+      if (MessageDigest.isEqual(e.digest, digest) && match == null) {
+        match = e;
+      }
+    }
+    return match == null ? Optional.empty() : Optional.of(new Caller(match.name, match.role));
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+}

@@ -1,0 +1,213 @@
+package dev.lakeml.serving;
+
+import dev.lakeml.online.FeatureType;
+import dev.lakeml.online.KeyColumn;
+import dev.lakeml.online.RocksDbOnlineStore;
+import dev.lakeml.online.RocksDbSnapshotStore;
+import dev.lakeml.online.SnapshotManifest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The online snapshot being served, swapped in place when the publish job moves {@code CURRENT}.
+ *
+ * <p>{@link #poll()} opens the version {@code CURRENT} names (which verifies every file's size and
+ * SHA-256), runs a smoke lookup on every view, and only then swaps it in; a snapshot that fails any
+ * step is refused, logged and counted, and the old one keeps serving. The previous snapshot stays
+ * open for {@link #rollback()}; after a rollback the version rolled back from is not loaded again
+ * (a newer publish is).
+ */
+final class OnlineSnapshots implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OnlineSnapshots.class);
+
+  private final Path root;
+  private final Clock clock;
+  private final ServingMetrics metrics;
+  private final AtomicReference<Leased<RocksDbOnlineStore>> current = new AtomicReference<>();
+  private final AtomicReference<Leased<RocksDbOnlineStore>> previous = new AtomicReference<>();
+  private volatile long rolledBackFrom;
+  private volatile long refusedVersion;
+  private volatile String lastError = "no snapshot loaded yet";
+
+  OnlineSnapshots(Path root, Clock clock, ServingMetrics metrics) {
+    this.root = root;
+    this.clock = clock;
+    this.metrics = metrics;
+    metrics.gauge(
+        "lakeml_snapshot_version", "the online snapshot version served", () -> versionOrZero());
+    metrics.gauge(
+        "lakeml_snapshot_age_seconds",
+        "seconds since the served snapshot was created",
+        () -> {
+          Optional<SnapshotManifest> m = manifest();
+          return m.isEmpty()
+              ? Double.NaN
+              : Duration.between(m.get().createdAt(), clock.instant()).toMillis() / 1000.0;
+        });
+  }
+
+  Path root() {
+    return root;
+  }
+
+  /** Why nothing is served, when nothing is. */
+  String lastError() {
+    return lastError;
+  }
+
+  long versionOrZero() {
+    return manifest().map(SnapshotManifest::version).orElse(0L);
+  }
+
+  Optional<SnapshotManifest> manifest() {
+    Leased<RocksDbOnlineStore> l = current.get();
+    if (l == null || !l.tryAcquire()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(l.value().manifest());
+    } finally {
+      l.release();
+    }
+  }
+
+  /** Runs {@code read} against the current snapshot, which stays open until it returns. */
+  <T> T read(Function<RocksDbOnlineStore, T> read) {
+    while (true) {
+      Leased<RocksDbOnlineStore> l = current.get();
+      if (l == null) {
+        throw ApiException.unavailable("no online snapshot is loaded: " + lastError);
+      }
+      if (l.tryAcquire()) {
+        try {
+          return read.apply(l.value());
+        } finally {
+          l.release();
+        }
+      }
+    }
+  }
+
+  /**
+   * Loads the snapshot {@code CURRENT} names if it is new. Never throws: a refusal is logged,
+   * counted in {@code lakeml_snapshot_refused_total} and remembered (not retried until the pointer
+   * changes).
+   *
+   * @return true if a new snapshot was swapped in
+   */
+  synchronized boolean poll() {
+    long pointed;
+    try {
+      Optional<Long> v = new RocksDbSnapshotStore(root).currentVersion();
+      if (v.isEmpty()) {
+        if (current.get() == null) {
+          lastError = "nothing published under " + root + " (no CURRENT)";
+        }
+        return false;
+      }
+      pointed = v.get();
+    } catch (RuntimeException e) {
+      refuse(0, e);
+      return false;
+    }
+    if (pointed == versionOrZero() || pointed == rolledBackFrom || pointed == refusedVersion) {
+      return false;
+    }
+    RocksDbOnlineStore next;
+    try {
+      next = RocksDbOnlineStore.open(root);
+    } catch (RuntimeException e) {
+      refuse(pointed, e);
+      return false;
+    }
+    try {
+      smokeTest(next);
+    } catch (RuntimeException e) {
+      long version = next.version();
+      next.close();
+      refuse(version, e);
+      return false;
+    }
+    Leased<RocksDbOnlineStore> old =
+        current.getAndSet(new Leased<>(next, RocksDbOnlineStore::close));
+    Leased<RocksDbOnlineStore> retired = previous.getAndSet(old);
+    if (retired != null) {
+      retired.release();
+    }
+    refusedVersion = 0;
+    lastError = "";
+    metrics.count("lakeml_snapshot_swaps_total", "online snapshots swapped in");
+    LOG.info(
+        "serving online snapshot v{} ({} views){}",
+        next.version(),
+        next.manifest().views().size(),
+        old == null ? "" : ", v" + old.value().version() + " kept for rollback");
+    return true;
+  }
+
+  private void refuse(long version, RuntimeException e) {
+    refusedVersion = version;
+    lastError = "snapshot v" + version + " refused: " + e.getMessage();
+    metrics.count(
+        "lakeml_snapshot_refused_total", "online snapshots refused (corrupt, incomplete)");
+    LOG.error(
+        "refused online snapshot v{} under {}; still serving v{}: {}",
+        version,
+        root,
+        versionOrZero(),
+        e.getMessage());
+  }
+
+  /** One lookup per view with a key of the right types: reads and decodes through every view. */
+  private void smokeTest(RocksDbOnlineStore store) {
+    for (SnapshotManifest.ViewEntry v : store.manifest().views()) {
+      List<Object> key = new ArrayList<>();
+      for (KeyColumn k : v.keys()) {
+        key.add(k.type() == FeatureType.LONG ? (Object) 0L : "");
+      }
+      store.get(v.name(), key, clock.instant());
+    }
+  }
+
+  /** Serves the previous snapshot again; the current one becomes the previous. */
+  synchronized Map<String, Object> rollback() {
+    Leased<RocksDbOnlineStore> prev = previous.get();
+    if (prev == null) {
+      throw new ApiException(
+          409, "no-previous-snapshot", "Nothing to roll back to", "no previous snapshot is loaded");
+    }
+    long from = versionOrZero();
+    Leased<RocksDbOnlineStore> cur = current.getAndSet(prev);
+    previous.set(cur);
+    rolledBackFrom = from;
+    long to = prev.value().version();
+    metrics.count("lakeml_snapshot_rollbacks_total", "online snapshot rollbacks");
+    LOG.warn("rolled back the online snapshot from v{} to v{}", from, to);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("rolled_back_from", from);
+    out.put("snapshot_version", to);
+    return out;
+  }
+
+  @Override
+  public synchronized void close() {
+    Leased<RocksDbOnlineStore> c = current.getAndSet(null);
+    Leased<RocksDbOnlineStore> p = previous.getAndSet(null);
+    if (c != null) {
+      c.release();
+    }
+    if (p != null) {
+      p.release();
+    }
+  }
+}
