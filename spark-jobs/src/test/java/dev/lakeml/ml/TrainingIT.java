@@ -426,7 +426,7 @@ class TrainingIT {
 
     // Re-running the date replaces it; another date adds its own partition.
     job.run(spec, "champion", date);
-    job.run(spec, "1", date.plusDays(1));
+    job.run(spec, "3", date.plusDays(1)); // a named version (version 1's artifact is corrupt)
     table = spark.read().format("delta").load(lake + "/predictions/" + MODEL);
     assertThat(table.where("prediction_date = DATE'2011-03-10'").count()).isEqualTo(population);
     assertThat(
@@ -435,7 +435,7 @@ class TrainingIT {
                 .select("model_version")
                 .first()
                 .getInt(0))
-        .isEqualTo(1);
+        .isEqualTo(3);
     assertThat(
             spark
                 .sql("SELECT DISTINCT prediction_date FROM predictions." + MODEL + "_latest")
@@ -459,8 +459,13 @@ class TrainingIT {
               java.time.Instant.parse("2011-03-12T00:00:00Z"));
       assertThat(v.found()).isTrue();
       assertThat((Double) v.values().get("score")).isEqualTo(one.<Double>getAs("score"));
-      assertThat(v.values().get("model_version")).isEqualTo(1L);
+      assertThat(v.values().get("model_version")).isEqualTo(3L);
     }
+    // Predicting with the corrupt version 1 is refused with the artifact's path.
+    assertThatThrownBy(() -> job.run(spec, "1", date))
+        .isInstanceOf(LakehouseException.class)
+        .hasMessageContaining("xgboost-model.ubj")
+        .hasMessageContaining("the artifact is corrupt");
   }
 
   @Test
