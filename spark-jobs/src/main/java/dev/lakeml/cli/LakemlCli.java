@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
       RunsCommand.class,
       ModelsCommand.class,
       PredictCommand.class,
+      IngestPredictionsCommand.class,
       TablesCommand.class,
       SqlCommand.class,
       DemoCommand.class,

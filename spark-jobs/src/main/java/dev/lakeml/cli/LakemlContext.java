@@ -83,6 +83,7 @@ final class LakemlContext implements AutoCloseable {
     lakehouse.registerLayer(Layer.FEATURES);
     lakehouse.registerLayer(Layer.TRAINING_SETS);
     lakehouse.registerLayer(Layer.ML);
+    lakehouse.registerLayer(Layer.SERVING);
     for (String model : lakehouse.registerLayer(Layer.PREDICTIONS)) {
       dev.lakeml.ml.PredictJob.registerLatestView(spark, model);
     }

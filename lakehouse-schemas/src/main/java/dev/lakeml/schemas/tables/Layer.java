@@ -15,7 +15,9 @@ public enum Layer {
   /** Experiment tracking and the model registry. */
   ML,
   /** Nightly batch predictions, {@code predictions.<model>}, one partition per date. */
-  PREDICTIONS;
+  PREDICTIONS,
+  /** What the serving API did: {@code serving.prediction_log}. */
+  SERVING;
 
   /** The SQL database (schema) that holds this layer's tables. */
   public String database() {
