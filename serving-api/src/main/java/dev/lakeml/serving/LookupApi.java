@@ -41,6 +41,15 @@ final class LookupApi {
   void features(Context ctx) {
     String view = ctx.pathParam("view");
     String keyText = ctx.pathParam("key");
+    // ?at=<instant>: the TTL applies as of then (default now), e.g. to read a past snapshot.
+    String atText = ctx.queryParam("at");
+    Instant at;
+    try {
+      at = atText == null ? clock.instant() : Instant.parse(atText);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiException.invalidField(
+          "at", "query parameter at='" + atText + "' is not an instant, e.g. 2011-10-01T00:00:00Z");
+    }
     Map<String, Object> out =
         snapshots.read(
             store -> {
@@ -58,7 +67,7 @@ final class LookupApi {
                         + featureViews(m));
               }
               List<Object> key = Keys.parsePath(keyText, entry.keys(), view);
-              FeatureVector v = store.get(view, key, clock.instant());
+              FeatureVector v = store.get(view, key, at);
               if (v.status() == FeatureVector.Status.MISSING) {
                 throw ApiException.notFound(
                     "key",

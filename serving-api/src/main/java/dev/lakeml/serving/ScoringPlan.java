@@ -136,8 +136,8 @@ final class ScoringPlan {
   /**
    * Fetches the views (one multi-get, one snapshot), computes request features and encodes.
    *
-   * @param now the serving time: TTLs and ages are measured from it
-   * @param at the reference time the request gave, if any
+   * @param now the serving time: ages are measured from it, and TTLs when {@code at} is null
+   * @param at the reference time the request gave, if any: TTLs are measured from it
    */
   Prepared prepare(
       RocksDbOnlineStore store, JsonNode entities, JsonNode request, Instant at, Instant now) {
@@ -165,7 +165,9 @@ final class ScoringPlan {
       }
       keyByView.put(view, key);
     }
-    Map<String, FeatureVector> vectors = store.getAll(keyByView, now);
+    // TTLs apply as of the request's reference time when it gives one (a replay, or a request
+    // about a past moment), else as of now.
+    Map<String, FeatureVector> vectors = store.getAll(keyByView, at != null ? at : now);
     List<String> missing = new ArrayList<>();
     Map<String, Map<String, Object>> freshness = new LinkedHashMap<>();
     for (Map.Entry<String, FeatureVector> e : vectors.entrySet()) {

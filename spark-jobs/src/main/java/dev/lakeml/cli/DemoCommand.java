@@ -33,6 +33,13 @@ import picocli.CommandLine.Mixin;
 final class DemoCommand implements Callable<Integer> {
   @Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
 
+  @picocli.CommandLine.Option(
+      names = "--no-serve",
+      description =
+          "do not start the serving API afterwards (the ./lakeml launcher starts it; a JVM with"
+              + " Spark cannot host it)")
+  boolean noServe;
+
   static final String SAMPLE_QUERY =
       "SELECT country, count(DISTINCT invoice_no) AS invoices, CAST(sum(line_amount) AS DECIMAL(14,2)) AS revenue_gbp"
           + " FROM silver.invoice_lines WHERE NOT is_cancellation GROUP BY country ORDER BY revenue_gbp DESC LIMIT 5";
