@@ -309,7 +309,7 @@ public final class TrainJob {
       String runId,
       int candidate) {
     if (spec.algorithm() == Algorithm.MLP) {
-      return MlpModel.train(
+      return ArtifactModel.train(
           spec,
           params,
           signature,

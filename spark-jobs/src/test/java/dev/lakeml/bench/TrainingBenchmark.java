@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -65,6 +66,8 @@ public final class TrainingBenchmark {
     TrainJob job = new TrainJob(project, lakehouse, Clock.systemUTC(), m -> {});
     if (mode.equals("compare")) {
       compare(spark, lake, project, job, runs);
+    } else if (mode.equals("predict")) {
+      predict(spark, lakehouse, runs);
     } else {
       models(project, job, runs);
     }
@@ -161,6 +164,93 @@ public final class TrainingBenchmark {
         metrics.get(xgb.name()).get("auc_pr"),
         metrics.get(gbt.name()).get("auc_pr"),
         runs);
+  }
+
+  /**
+   * Batch scoring throughput: the customer_churn champion (XGBoost) over every row of
+   * features.customer_activity, in Spark (the pipeline {@code lakeml predict} uses) and in a bare
+   * xgboost4j loop over the same rows held in memory (batches of 10,000, all cores).
+   */
+  private static void predict(SparkSession spark, Lakehouse lakehouse, int runs) throws Exception {
+    dev.lakeml.ml.ModelRegistry.Version v =
+        new dev.lakeml.ml.ModelRegistry(lakehouse, Clock.systemUTC())
+            .resolve("customer_churn", "champion");
+    List<String> inputs = v.inputs().stream().map(dev.lakeml.ml.ModelRegistry.Input::name).toList();
+    Dataset<Row> rows =
+        TrainJob.modelInput(
+                spark.read().format("delta").load(lakehouse.root() + "/features/customer_activity"),
+                inputs,
+                null,
+                Algorithm.XGBOOST,
+                List.of("customer_id"))
+            .localCheckpoint(true);
+    long n = rows.count();
+    int width = inputs.size();
+    // The same rows as one float matrix for the bare loop (prepared once, outside the timing).
+    List<Row> collected =
+        rows.select(
+                inputs.stream()
+                    .map(org.apache.spark.sql.functions::col)
+                    .toArray(org.apache.spark.sql.Column[]::new))
+            .collectAsList();
+    float[] matrix = new float[collected.size() * width];
+    for (int i = 0; i < collected.size(); i++) {
+      for (int j = 0; j < width; j++) {
+        matrix[i * width + j] =
+            collected.get(i).isNullAt(j) ? Float.NaN : (float) collected.get(i).getDouble(j);
+      }
+    }
+    ml.dmlc.xgboost4j.java.Booster booster =
+        ml.dmlc.xgboost4j.java.XGBoost.loadModel(v.artifact() + "/xgboost-model.ubj");
+    int cores = Runtime.getRuntime().availableProcessors();
+    booster.setParam("nthread", String.valueOf(cores));
+    System.out.printf(
+        "customer_churn version %d (%s), %,d rows x %d inputs of features.customer_activity%n",
+        v.version(), v.format(), n, width);
+    List<Double> sparkRates = new ArrayList<>();
+    List<Double> bareRates = new ArrayList<>();
+    double sparkSum = 0;
+    double bareSum = 0;
+    for (int r = 0; r < runs; r++) {
+      long t0 = System.nanoTime();
+      Row agg = scoreInSpark(v, rows);
+      double sparkSeconds = (System.nanoTime() - t0) / 1e9;
+      sparkSum = agg.getDouble(0);
+      long t1 = System.nanoTime();
+      double sum = 0;
+      int batch = 10_000;
+      for (int start = 0; start < collected.size(); start += batch) {
+        int m = Math.min(batch, collected.size() - start);
+        float[] part = java.util.Arrays.copyOfRange(matrix, start * width, (start + m) * width);
+        ml.dmlc.xgboost4j.java.DMatrix d =
+            new ml.dmlc.xgboost4j.java.DMatrix(part, m, width, Float.NaN);
+        float[][] p = booster.predict(d);
+        d.dispose();
+        for (float[] x : p) {
+          sum += x[0];
+        }
+      }
+      double bareSeconds = (System.nanoTime() - t1) / 1e9;
+      bareSum = sum;
+      sparkRates.add(n / sparkSeconds);
+      bareRates.add(n / bareSeconds);
+      System.out.printf(
+          "run %d: Spark %.2f s (%,.0f rows/s), bare xgboost4j %.2f s (%,.0f rows/s)%n",
+          r + 1, sparkSeconds, n / sparkSeconds, bareSeconds, n / bareSeconds);
+    }
+    System.out.printf(
+        "median: Spark %,.0f rows/s, bare %,.0f rows/s, Spark/bare %.0f%%; sum of scores %.3f vs"
+            + " %.3f (runs %d)%n",
+        median(sparkRates),
+        median(bareRates),
+        100 * median(sparkRates) / median(bareRates),
+        sparkSum,
+        bareSum,
+        runs);
+  }
+
+  private static Row scoreInSpark(dev.lakeml.ml.ModelRegistry.Version v, Dataset<Row> rows) {
+    return dev.lakeml.ml.BatchScoring.withP1(v, rows).selectExpr("sum(_p1)").first();
   }
 
   static ModelSpec renamed(

@@ -223,7 +223,10 @@ class TrainingIT {
                 "repurchase_30d",
                 Algorithm.XGBOOST)
             .limit(200);
-    List<Row> spark = Fitted.load(v).withP1(rows).collectAsList();
+    // The Spark pipeline XGBoost4J-Spark trained, against the sealed booster outside Spark.
+    List<Row> spark =
+        Evaluation.withP1(org.apache.spark.ml.PipelineModel.load(v.sparkPipeline()).transform(rows))
+            .collectAsList();
     try (Scorer scorer = Scorers.open(Path.of(v.artifact()))) {
       double[][] x = matrix(spark, names);
       double[] outside = scorer.scoreBatch(x);

@@ -30,15 +30,15 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A DJL multilayer perceptron as a {@link Fitted} model. Training collects the (small, already
- * encoded) training rows to the driver and fits there with {@link MlpTrainer} (ADR 0010); scoring
- * runs inside Spark with {@code mapPartitions}: each executor JVM opens the sealed artifact once,
- * and every partition scores its rows in batches through the same {@link Scorer} the serving API
- * uses, so Spark and the service give the same numbers.
+ * A sealed, Spark-free model artifact (a DJL network or an XGBoost booster) as a {@link Fitted}
+ * model. Scoring runs inside Spark with {@code mapPartitions}: each executor JVM opens the artifact
+ * once, and every partition scores its rows in batches through the same {@link Scorer} the serving
+ * API uses, so Spark and the service give the same numbers. {@link #train} fits a DJL network on
+ * the driver from the (small, already encoded) training rows with {@link MlpTrainer} (ADR 0011).
  */
-final class MlpModel extends Fitted {
+final class ArtifactModel extends Fitted {
   /** Rows per call into the network. */
-  static final int BATCH = 1024;
+  static final int BATCH = 4096;
 
   /** One open scorer per artifact folder per JVM (executor), shared by its tasks. */
   private static final Map<String, Scorer> OPEN = new ConcurrentHashMap<>();
@@ -46,26 +46,27 @@ final class MlpModel extends Fitted {
   private final Path dir;
   private final List<String> inputs;
 
-  private MlpModel(Path dir, List<String> inputs) {
+  private ArtifactModel(Path dir, List<String> inputs) {
     this.dir = dir;
     this.inputs = inputs;
   }
 
-  /** Opens (and verifies) a sealed MLP artifact; refused with the path when it is not sound. */
-  static MlpModel open(Path dir) {
+  /**
+   * Opens (and verifies) a sealed artifact of either format (a DJL network or an XGBoost booster):
+   * Spark then scores it with the same {@link Scorer} the serving API uses. Refused with the path
+   * when it is not sound.
+   */
+  static ArtifactModel open(Path dir) {
     try {
       ModelManifest m = ModelArtifact.open(dir).manifest();
-      if (!ModelManifest.DJL_MLP.equals(m.format())) {
-        throw new LakehouseException(dir + " holds a " + m.format() + " model, not djl-mlp");
-      }
-      return new MlpModel(dir, m.inputNames());
+      return new ArtifactModel(dir, m.inputNames());
     } catch (ModelArtifactException e) {
       throw new LakehouseException(e.getMessage(), e);
     }
   }
 
   /** Fits one candidate on the driver from the prepared training rows. */
-  static MlpModel train(
+  static ArtifactModel train(
       ModelSpec spec,
       Map<String, Number> params,
       List<ModelRegistry.Input> signature,
@@ -104,7 +105,7 @@ final class MlpModel extends Fitted {
     } catch (IllegalArgumentException | ModelArtifactException e) {
       throw new LakehouseException("model " + spec.name() + ": " + e.getMessage(), e);
     }
-    return new MlpModel(dir, names);
+    return new ArtifactModel(dir, names);
   }
 
   private static Map<String, String> withDefaults(Map<String, String> p) {
