@@ -84,7 +84,7 @@ public final class ServingServer implements AutoCloseable {
           "cannot load the project " + config.project() + ": " + e.getMessage());
     }
     this.inFlight = new Semaphore(config.maxConcurrent());
-    this.snapshots = new OnlineSnapshots(config.onlinePath(), clock, metrics);
+    this.snapshots = new OnlineSnapshots(config.onlinePath(), clock, metrics, config.backend());
     this.predictionLog =
         new PredictionLog(
             config.logDir(), config.logRotateBytes(), config.logQueue(), mapper, clock, metrics);
