@@ -251,7 +251,7 @@ report="$work/results.txt"
   goal "score customer_churn (XGBoost, enriched) p99 < 3 ms, paced: $s99b ms (unpaced -c $steady_c: $s99u ms)" "$(awk -v x="$s99b" 'BEGIN{print (x<3)?1:0}')"
   echo "  (score line_cancellation, champion $cancel_champion: p99 $s99a ms paced)"
   swap_failed="$(awk -F'\t' '$1 ~ /^swap-/ { split($4, a, " "); for (i in a) { split(a[i], kv, "="); if (kv[1]=="non2xx" || kv[1]=="socket_errors") n += kv[2] } } END {print n+0}' "$results")"
-  goal "swap under load with zero failed requests: $swap_failed failed, new snapshot and champion served: ${picked:+yes, ${picked}s after the publish}${picked:-no}" \
+  goal "swap under load with zero failed requests: $swap_failed failed, new snapshot and champion served: $([ -n "$picked" ] && echo "yes, ${picked}s after the publish" || echo no)" \
     "$([ -n "$picked" ] && [ "$swap_failed" = 0 ] && echo 1 || echo 0)"
   echo "raw wrk output and server logs: $work"
 } > "$report"
