@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.stream.Stream;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 
 /**
  * Serves feature vectors from the current snapshot of a {@link RocksDbSnapshotStore} folder.
@@ -134,6 +136,40 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
       return out;
     } catch (RocksDBException e) {
       throw s.failure("reading views " + keyByView.keySet(), e);
+    } finally {
+      s.release();
+    }
+  }
+
+  /**
+   * Every row of the snapshot served now, copied into the heap (for {@link InMemoryOnlineStore}).
+   *
+   * @throws SnapshotException when the database does not hold exactly the rows its manifest
+   *     declares
+   */
+  InMemoryOnlineStore.Rows copyRows() {
+    OpenSnapshot s = acquire();
+    try (RocksIterator it = s.db.newIterator(s.readOptions)) {
+      HashMap<InMemoryOnlineStore.Key, byte[]> rows = new HashMap<>();
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        rows.put(new InMemoryOnlineStore.Key(it.key()), it.value());
+      }
+      it.status();
+      long declared = s.schema.manifest().totalRows();
+      if (rows.size() != declared) {
+        throw new SnapshotException(
+            "snapshot v"
+                + s.version
+                + " ("
+                + s.dir
+                + ") holds "
+                + rows.size()
+                + " rows but its manifest declares "
+                + declared);
+      }
+      return new InMemoryOnlineStore.Rows(s.schema, rows);
+    } catch (RocksDBException e) {
+      throw s.failure("copying every row", e);
     } finally {
       s.release();
     }

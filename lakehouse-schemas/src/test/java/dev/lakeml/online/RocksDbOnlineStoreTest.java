@@ -33,7 +33,12 @@ class RocksDbOnlineStoreTest extends OnlineStoreContract {
   /** Publishes like the Spark job: one SST file per view (disjoint ranges), then commit. */
   @Override
   void publish(long version, List<TestData.Row> rows) {
-    RocksDbSnapshotStore store = store();
+    publishRocksDb(root, version, rows);
+  }
+
+  /** Publishes {@code rows} under {@code root} as the Spark job does (shared with other tests). */
+  static void publishRocksDb(Path root, long version, List<TestData.Row> rows) {
+    RocksDbSnapshotStore store = new RocksDbSnapshotStore(root);
     Path staging = store.stagingDir(version);
     List<Path> files = new ArrayList<>();
     for (SnapshotManifest.ViewEntry view : TestData.VIEWS) {

@@ -1,7 +1,9 @@
 package dev.lakeml.serving;
 
 import dev.lakeml.online.FeatureType;
+import dev.lakeml.online.InMemoryOnlineStore;
 import dev.lakeml.online.KeyColumn;
+import dev.lakeml.online.OnlineFeatureReader;
 import dev.lakeml.online.RocksDbOnlineStore;
 import dev.lakeml.online.RocksDbSnapshotStore;
 import dev.lakeml.online.SnapshotManifest;
@@ -26,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * step is refused, logged and counted, and the old one keeps serving. The previous snapshot stays
  * open for {@link #rollback()}; after a rollback the version rolled back from is not loaded again
  * (a newer publish is).
+ *
+ * <p>With the {@code memory} backend each verified snapshot is copied into the heap ({@link
+ * InMemoryOnlineStore}) and its database closed: lookups then differ from {@code rocksdb} only in
+ * the storage (the load test's ceiling).
  */
 final class OnlineSnapshots implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineSnapshots.class);
@@ -33,13 +39,22 @@ final class OnlineSnapshots implements AutoCloseable {
   private final Path root;
   private final Clock clock;
   private final ServingMetrics metrics;
-  private final AtomicReference<Leased<RocksDbOnlineStore>> current = new AtomicReference<>();
-  private final AtomicReference<Leased<RocksDbOnlineStore>> previous = new AtomicReference<>();
+  private final boolean inMemory;
+  private final AtomicReference<Leased<OnlineFeatureReader>> current = new AtomicReference<>();
+  private final AtomicReference<Leased<OnlineFeatureReader>> previous = new AtomicReference<>();
   private volatile long rolledBackFrom;
   private volatile long refusedVersion;
   private volatile String lastError = "no snapshot loaded yet";
 
   OnlineSnapshots(Path root, Clock clock, ServingMetrics metrics) {
+    this(root, clock, metrics, ServingConfig.BACKEND_ROCKSDB);
+  }
+
+  /**
+   * @param backend {@code rocksdb} (serve the database) or {@code memory} (serve a heap copy)
+   */
+  OnlineSnapshots(Path root, Clock clock, ServingMetrics metrics, String backend) {
+    this.inMemory = ServingConfig.BACKEND_MEMORY.equals(backend);
     this.root = root;
     this.clock = clock;
     this.metrics = metrics;
@@ -70,7 +85,7 @@ final class OnlineSnapshots implements AutoCloseable {
   }
 
   Optional<SnapshotManifest> manifest() {
-    Leased<RocksDbOnlineStore> l = current.get();
+    Leased<OnlineFeatureReader> l = current.get();
     if (l == null || !l.tryAcquire()) {
       return Optional.empty();
     }
@@ -82,9 +97,9 @@ final class OnlineSnapshots implements AutoCloseable {
   }
 
   /** Runs {@code read} against the current snapshot, which stays open until it returns. */
-  <T> T read(Function<RocksDbOnlineStore, T> read) {
+  <T> T read(Function<OnlineFeatureReader, T> read) {
     while (true) {
-      Leased<RocksDbOnlineStore> l = current.get();
+      Leased<OnlineFeatureReader> l = current.get();
       if (l == null) {
         throw ApiException.unavailable("no online snapshot is loaded: " + lastError);
       }
@@ -123,9 +138,16 @@ final class OnlineSnapshots implements AutoCloseable {
     if (pointed == versionOrZero() || pointed == rolledBackFrom || pointed == refusedVersion) {
       return false;
     }
-    RocksDbOnlineStore next;
+    OnlineFeatureReader next;
     try {
-      next = RocksDbOnlineStore.open(root);
+      RocksDbOnlineStore opened = RocksDbOnlineStore.open(root);
+      if (inMemory) {
+        try (opened) {
+          next = InMemoryOnlineStore.copyOf(opened);
+        }
+      } else {
+        next = opened;
+      }
     } catch (RuntimeException e) {
       refuse(pointed, e);
       return false;
@@ -133,14 +155,14 @@ final class OnlineSnapshots implements AutoCloseable {
     try {
       smokeTest(next);
     } catch (RuntimeException e) {
-      long version = next.version();
+      long version = next.manifest().version();
       next.close();
       refuse(version, e);
       return false;
     }
-    Leased<RocksDbOnlineStore> old =
-        current.getAndSet(new Leased<>(next, RocksDbOnlineStore::close));
-    Leased<RocksDbOnlineStore> retired = previous.getAndSet(old);
+    Leased<OnlineFeatureReader> old =
+        current.getAndSet(new Leased<>(next, OnlineFeatureReader::close));
+    Leased<OnlineFeatureReader> retired = previous.getAndSet(old);
     if (retired != null) {
       retired.release();
     }
@@ -148,10 +170,11 @@ final class OnlineSnapshots implements AutoCloseable {
     lastError = "";
     metrics.count("lakeml_snapshot_swaps_total", "online snapshots swapped in");
     LOG.info(
-        "serving online snapshot v{} ({} views){}",
-        next.version(),
+        "serving online snapshot v{} ({} views, {}){}",
+        next.manifest().version(),
         next.manifest().views().size(),
-        old == null ? "" : ", v" + old.value().version() + " kept for rollback");
+        inMemory ? "copied into memory" : "rocksdb",
+        old == null ? "" : ", v" + old.value().manifest().version() + " kept for rollback");
     return true;
   }
 
@@ -169,7 +192,7 @@ final class OnlineSnapshots implements AutoCloseable {
   }
 
   /** One lookup per view with a key of the right types: reads and decodes through every view. */
-  private void smokeTest(RocksDbOnlineStore store) {
+  private void smokeTest(OnlineFeatureReader store) {
     for (SnapshotManifest.ViewEntry v : store.manifest().views()) {
       List<Object> key = new ArrayList<>();
       for (KeyColumn k : v.keys()) {
@@ -181,16 +204,16 @@ final class OnlineSnapshots implements AutoCloseable {
 
   /** Serves the previous snapshot again; the current one becomes the previous. */
   synchronized Map<String, Object> rollback() {
-    Leased<RocksDbOnlineStore> prev = previous.get();
+    Leased<OnlineFeatureReader> prev = previous.get();
     if (prev == null) {
       throw new ApiException(
           409, "no-previous-snapshot", "Nothing to roll back to", "no previous snapshot is loaded");
     }
     long from = versionOrZero();
-    Leased<RocksDbOnlineStore> cur = current.getAndSet(prev);
+    Leased<OnlineFeatureReader> cur = current.getAndSet(prev);
     previous.set(cur);
     rolledBackFrom = from;
-    long to = prev.value().version();
+    long to = prev.value().manifest().version();
     metrics.count("lakeml_snapshot_rollbacks_total", "online snapshot rollbacks");
     LOG.warn("rolled back the online snapshot from v{} to v{}", from, to);
     Map<String, Object> out = new LinkedHashMap<>();
@@ -201,8 +224,8 @@ final class OnlineSnapshots implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    Leased<RocksDbOnlineStore> c = current.getAndSet(null);
-    Leased<RocksDbOnlineStore> p = previous.getAndSet(null);
+    Leased<OnlineFeatureReader> c = current.getAndSet(null);
+    Leased<OnlineFeatureReader> p = previous.getAndSet(null);
     if (c != null) {
       c.release();
     }

@@ -156,7 +156,7 @@ final class ScoreApi {
   private Map<String, Object> tryChallenger(
       Models.Served model,
       Models.Variant v,
-      dev.lakeml.online.RocksDbOnlineStore store,
+      dev.lakeml.online.OnlineFeatureReader store,
       JsonNode entities,
       JsonNode request,
       Instant at,
@@ -189,7 +189,7 @@ final class ScoreApi {
       Models.Served model,
       Models.Variant v,
       String variant,
-      dev.lakeml.online.RocksDbOnlineStore store,
+      dev.lakeml.online.OnlineFeatureReader store,
       JsonNode entities,
       JsonNode request,
       Instant at,

@@ -2,7 +2,7 @@ package dev.lakeml.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lakeml.online.FeatureVector;
-import dev.lakeml.online.RocksDbOnlineStore;
+import dev.lakeml.online.OnlineFeatureReader;
 import dev.lakeml.schemas.features.EntitySpec;
 import dev.lakeml.schemas.features.FeatureCatalog;
 import dev.lakeml.schemas.features.FeatureViewSpec;
@@ -140,7 +140,7 @@ final class ScoringPlan {
    * @param at the reference time the request gave, if any: TTLs are measured from it
    */
   Prepared prepare(
-      RocksDbOnlineStore store, JsonNode entities, JsonNode request, Instant at, Instant now) {
+      OnlineFeatureReader store, JsonNode entities, JsonNode request, Instant at, Instant now) {
     Map<String, List<?>> keyByView = new LinkedHashMap<>();
     for (String view : views) {
       FeatureViewSpec spec = catalog.view(view).orElseThrow();

@@ -41,13 +41,21 @@ public record ServingConfig(
     int rolloutWindow,
     int rolloutMinRequests,
     double rolloutMaxErrorRate,
-    double rolloutMaxP99Millis) {
+    double rolloutMaxP99Millis,
+    String backend) {
+
+  /** Serve the snapshot's RocksDB database (the default). */
+  public static final String BACKEND_ROCKSDB = "rocksdb";
+
+  /** Copy each verified snapshot into a heap map and serve that (the load test's ceiling). */
+  public static final String BACKEND_MEMORY = "memory";
 
   public ServingConfig {
     Objects.requireNonNull(project, "project");
     Objects.requireNonNull(lakehouse, "lakehouse");
     Objects.requireNonNull(onlinePath, "onlinePath");
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(backend, "backend");
     models = List.copyOf(models);
   }
 
@@ -95,7 +103,11 @@ public record ServingConfig(
           new Entry("rollout-window", "200", "challenger requests in the rollback window"),
           new Entry("rollout-min-requests", "20", "challenger requests before rollback is judged"),
           new Entry("rollout-max-error-rate", "0.05", "challenger error rate that rolls back"),
-          new Entry("rollout-max-p99-ms", "250", "challenger p99 latency (ms) that rolls back"));
+          new Entry("rollout-max-p99-ms", "250", "challenger p99 latency (ms) that rolls back"),
+          new Entry(
+              "backend",
+              BACKEND_ROCKSDB,
+              "snapshot storage: rocksdb, or memory (each verified snapshot copied to the heap)"));
 
   /** The usage text, one line per option. */
   public static String usage() {
@@ -188,7 +200,8 @@ public record ServingConfig(
                 1,
                 1_000_000),
         fraction("rollout-max-error-rate", value.apply("rollout-max-error-rate").orElseThrow()),
-        positive("rollout-max-p99-ms", value.apply("rollout-max-p99-ms").orElseThrow()));
+        positive("rollout-max-p99-ms", value.apply("rollout-max-p99-ms").orElseThrow()),
+        backend(value.apply("backend").orElseThrow()));
   }
 
   private static ConfigException missing(String name) {
@@ -228,6 +241,21 @@ public record ServingConfig(
             + min
             + " to "
             + max
+            + ", found '"
+            + text
+            + "'");
+  }
+
+  private static String backend(String text) {
+    String b = text.trim().toLowerCase(Locale.ROOT);
+    if (b.equals(BACKEND_ROCKSDB) || b.equals(BACKEND_MEMORY)) {
+      return b;
+    }
+    throw new ConfigException(
+        "--backend must be "
+            + BACKEND_ROCKSDB
+            + " or "
+            + BACKEND_MEMORY
             + ", found '"
             + text
             + "'");

@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
@@ -84,7 +85,7 @@ public final class ServingServer implements AutoCloseable {
           "cannot load the project " + config.project() + ": " + e.getMessage());
     }
     this.inFlight = new Semaphore(config.maxConcurrent());
-    this.snapshots = new OnlineSnapshots(config.onlinePath(), clock, metrics);
+    this.snapshots = new OnlineSnapshots(config.onlinePath(), clock, metrics, config.backend());
     this.predictionLog =
         new PredictionLog(
             config.logDir(), config.logRotateBytes(), config.logQueue(), mapper, clock, metrics);
@@ -281,7 +282,12 @@ public final class ServingServer implements AutoCloseable {
   private void requestId(Context ctx) {
     String id = ctx.header("X-Request-Id");
     if (id == null || !REQUEST_ID_TEXT.matcher(id).matches()) {
-      id = UUID.randomUUID().toString();
+      // A random (version 4) UUID from ThreadLocalRandom: a request id is no secret, and
+      // UUID.randomUUID() takes SecureRandom's lock on every request.
+      ThreadLocalRandom r = ThreadLocalRandom.current();
+      long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+      long lsb = (r.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+      id = new UUID(msb, lsb).toString();
     }
     ctx.attribute(REQUEST_ID, id);
     ctx.header("X-Request-Id", id);
@@ -362,5 +368,11 @@ public final class ServingServer implements AutoCloseable {
     models.close();
     snapshots.close();
     predictionLog.close();
+    accessLog.close();
+  }
+
+  /** Waits until the access log lines queued so far are written (for tests). */
+  void flushAccessLog() {
+    accessLog.flush();
   }
 }

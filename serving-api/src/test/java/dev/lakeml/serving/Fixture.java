@@ -363,6 +363,9 @@ final class Fixture implements AutoCloseable {
   }
 
   String accessLog() {
+    if (server != null) {
+      server.flushAccessLog();
+    }
     return access.toString(StandardCharsets.UTF_8);
   }
 

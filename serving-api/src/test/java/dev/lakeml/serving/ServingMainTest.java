@@ -47,6 +47,12 @@ class ServingMainTest {
                     new String[] {"--project", "p", "--lakehouse", "l", "--max-concurrent", "0"},
                     java.util.Map.of()))
         .hasMessage("--max-concurrent must be a whole number from 1 to 100000, found '0'");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                ServingConfig.parse(
+                    new String[] {"--project", "p", "--lakehouse", "l", "--backend", "redis"},
+                    java.util.Map.of()))
+        .hasMessage("--backend must be rocksdb or memory, found 'redis'");
   }
 
   @Test
@@ -67,5 +73,12 @@ class ServingMainTest {
     assertThat(c.onlinePath().toString()).isEqualTo("/l/_online");
     assertThat(c.apiKeys()).contains("a:0123456789abcdefgh:read");
     assertThat(c.apiKeysFile()).isEmpty();
+    assertThat(c.backend()).isEqualTo("rocksdb");
+    assertThat(
+            ServingConfig.parse(
+                    new String[] {"--project", "p", "--lakehouse", "l"},
+                    java.util.Map.of("LAKEML_BACKEND", "memory"))
+                .backend())
+        .isEqualTo("memory");
   }
 }
