@@ -464,25 +464,6 @@ class TrainingIT {
       assertThat((Double) v.values().get("score")).isEqualTo(one.<Double>getAs("score"));
       assertThat(v.values().get("model_version")).isEqualTo(3L);
     }
-    // An MLlib pipeline version (logistic regression: format spark-pipeline) predicts too.
-    TrainJob.Result lr =
-        job()
-            .run(
-                repurchase(
-                    Algorithm.LOGISTIC_REGRESSION, Map.of("reg_param", List.of(0.01)), SPLIT));
-    assertThat(registry.version(MODEL, lr.version()).orElseThrow().format())
-        .isEqualTo("spark-pipeline");
-    PredictJob.Result byLr = job.run(spec, String.valueOf(lr.version()), date);
-    assertThat(byLr.rows()).isEqualTo(population);
-    assertThat(
-            spark
-                .read()
-                .format("delta")
-                .load(lake + "/predictions/" + MODEL)
-                .where("prediction_date = DATE'2011-03-10' AND score BETWEEN 0 AND 1")
-                .where("model_version = " + lr.version())
-                .count())
-        .isEqualTo(population);
     // Predicting with the corrupt version 1 is refused with the artifact's path.
     assertThatThrownBy(() -> job.run(spec, "1", date))
         .isInstanceOf(LakehouseException.class)
