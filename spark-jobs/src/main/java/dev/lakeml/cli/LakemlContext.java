@@ -91,6 +91,21 @@ final class LakemlContext implements AutoCloseable {
         project, spark, lakehouse, out, err, options.quiet, progress, ownsSession);
   }
 
+  /** A model spec of the project, or a usage error listing the declared ones. */
+  dev.lakeml.schemas.models.ModelSpec model(String name) {
+    return project
+        .model(name)
+        .orElseThrow(
+            () ->
+                new LakemlCli.UsageException(
+                    "unknown model '"
+                        + name
+                        + "'; the project declares "
+                        + project.models().stream()
+                            .map(dev.lakeml.schemas.models.ModelSpec::name)
+                            .toList()));
+  }
+
   /** A progress message on standard error, unless --quiet. */
   void info(String message) {
     if (!quiet) {

@@ -42,16 +42,7 @@ final class PredictCommand implements Callable<Integer> {
           "--date '" + date + "' is not a date; expected yyyy-MM-dd");
     }
     try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
-      ModelSpec spec =
-          ctx.project
-              .model(model)
-              .orElseThrow(
-                  () ->
-                      new LakemlCli.UsageException(
-                          "unknown model '"
-                              + model
-                              + "'; the project declares "
-                              + ctx.project.models().stream().map(ModelSpec::name).toList()));
+      ModelSpec spec = ctx.model(model);
       PredictJob.Result r =
           new PredictJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info)
               .run(spec, version, d);

@@ -29,16 +29,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
-      ModelSpec spec =
-          ctx.project
-              .model(model)
-              .orElseThrow(
-                  () ->
-                      new LakemlCli.UsageException(
-                          "unknown model '"
-                              + model
-                              + "'; the project declares "
-                              + ctx.project.models().stream().map(ModelSpec::name).toList()));
+      ModelSpec spec = ctx.model(model);
       if (variant != null) {
         try {
           spec = spec.withVariant(variant);
