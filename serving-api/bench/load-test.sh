@@ -54,7 +54,8 @@ fi
 # --- the app jar and the helper's test classes -------------------------------------------------
 jar="$(ls "$here"/serving-api/target/serving-api-*-app.jar 2>/dev/null | head -n 1 || true)"
 tool_class="$here/serving-api/target/test-classes/dev/lakeml/serving/bench/LoadTestTool.class"
-if [ -z "$jar" ] || [ ! -f "$tool_class" ] || [ -n "$(find "$here/serving-api/src" "$here/lakehouse-schemas/src/main" \
+if [ -z "$jar" ] || [ ! -f "$tool_class" ] || [ -n "$(find "$here/serving-api/src" "$here/lakehouse-schemas/src/main" "$here/serving-api/online-store/src/main" \
+    "$here/serving-api/model-runtime/src/main" \
     "$here/serving-api/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
   echo "load-test: building the serving API..." >&2
   (cd "$here" && mvn -B -q -DskipTests -pl serving-api -am package) >&2

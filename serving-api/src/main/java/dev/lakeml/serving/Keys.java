@@ -1,8 +1,8 @@
 package dev.lakeml.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lakeml.online.FeatureType;
-import dev.lakeml.online.KeyColumn;
+import dev.lakeml.schemas.snapshot.FeatureType;
+import dev.lakeml.schemas.snapshot.KeyColumn;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

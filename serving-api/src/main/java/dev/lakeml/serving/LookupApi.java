@@ -2,8 +2,8 @@ package dev.lakeml.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lakeml.online.FeatureVector;
-import dev.lakeml.online.SnapshotManifest;
+import dev.lakeml.schemas.snapshot.FeatureVector;
+import dev.lakeml.schemas.snapshot.SnapshotManifest;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,10 +1,10 @@
 package dev.lakeml.serving;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lakeml.schemas.artifact.ModelManifest;
 import dev.lakeml.schemas.models.Algorithm;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.project.Project;
-import dev.lakeml.scoring.ModelManifest;
 import dev.lakeml.scoring.Scorer;
 import dev.lakeml.scoring.Scorers;
 import java.io.IOException;

@@ -1,12 +1,12 @@
 package dev.lakeml.serving;
 
-import dev.lakeml.online.FeatureType;
 import dev.lakeml.online.InMemoryOnlineStore;
-import dev.lakeml.online.KeyColumn;
 import dev.lakeml.online.OnlineFeatureReader;
 import dev.lakeml.online.RocksDbOnlineStore;
 import dev.lakeml.online.RocksDbSnapshotStore;
-import dev.lakeml.online.SnapshotManifest;
+import dev.lakeml.schemas.snapshot.FeatureType;
+import dev.lakeml.schemas.snapshot.KeyColumn;
+import dev.lakeml.schemas.snapshot.SnapshotManifest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

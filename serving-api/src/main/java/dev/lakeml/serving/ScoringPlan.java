@@ -1,8 +1,11 @@
 package dev.lakeml.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lakeml.online.FeatureVector;
 import dev.lakeml.online.OnlineFeatureReader;
+import dev.lakeml.schemas.artifact.FeatureEncoder;
+import dev.lakeml.schemas.artifact.InputType;
+import dev.lakeml.schemas.artifact.ModelInput;
+import dev.lakeml.schemas.artifact.ModelManifest;
 import dev.lakeml.schemas.features.EntitySpec;
 import dev.lakeml.schemas.features.FeatureCatalog;
 import dev.lakeml.schemas.features.FeatureViewSpec;
@@ -10,10 +13,7 @@ import dev.lakeml.schemas.features.RequestFeatureSpec;
 import dev.lakeml.schemas.features.RequestTransform;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.project.ColumnType;
-import dev.lakeml.scoring.FeatureEncoder;
-import dev.lakeml.scoring.InputType;
-import dev.lakeml.scoring.ModelInput;
-import dev.lakeml.scoring.ModelManifest;
+import dev.lakeml.schemas.snapshot.FeatureVector;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;

@@ -1,16 +1,16 @@
 package dev.lakeml.serving;
 
-import dev.lakeml.online.FeatureColumn;
-import dev.lakeml.online.FeatureRowCodec;
-import dev.lakeml.online.FeatureType;
-import dev.lakeml.online.KeyCodec;
-import dev.lakeml.online.KeyColumn;
 import dev.lakeml.online.RocksDbSnapshotStore;
-import dev.lakeml.online.SnapshotManifest;
-import dev.lakeml.scoring.InputType;
-import dev.lakeml.scoring.ModelArtifact;
-import dev.lakeml.scoring.ModelInput;
-import dev.lakeml.scoring.ModelManifest;
+import dev.lakeml.schemas.artifact.InputType;
+import dev.lakeml.schemas.artifact.ModelArtifact;
+import dev.lakeml.schemas.artifact.ModelInput;
+import dev.lakeml.schemas.artifact.ModelManifest;
+import dev.lakeml.schemas.snapshot.FeatureColumn;
+import dev.lakeml.schemas.snapshot.FeatureRowCodec;
+import dev.lakeml.schemas.snapshot.FeatureType;
+import dev.lakeml.schemas.snapshot.KeyCodec;
+import dev.lakeml.schemas.snapshot.KeyColumn;
+import dev.lakeml.schemas.snapshot.SnapshotManifest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

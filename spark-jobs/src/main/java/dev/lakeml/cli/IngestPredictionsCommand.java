@@ -1,6 +1,6 @@
 package dev.lakeml.cli;
 
-import dev.lakeml.serving.PredictionLogJob;
+import dev.lakeml.feedback.PredictionLogJob;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

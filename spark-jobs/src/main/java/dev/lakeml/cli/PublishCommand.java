@@ -1,8 +1,8 @@
 package dev.lakeml.cli;
 
 import dev.lakeml.features.PublishJob;
-import dev.lakeml.online.SnapshotManifest;
 import dev.lakeml.schemas.features.FeatureViewSpec;
+import dev.lakeml.schemas.snapshot.SnapshotManifest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;

@@ -1,14 +1,12 @@
 package dev.lakeml.ml;
 
 import dev.lakeml.lakehouse.LakehouseException;
+import dev.lakeml.schemas.artifact.ModelArtifact;
+import dev.lakeml.schemas.artifact.ModelArtifactException;
+import dev.lakeml.schemas.artifact.ModelManifest;
 import dev.lakeml.schemas.models.ModelSpec;
-import dev.lakeml.scoring.MlpTrainer;
-import dev.lakeml.scoring.ModelArtifact;
-import dev.lakeml.scoring.ModelArtifactException;
-import dev.lakeml.scoring.ModelManifest;
 import dev.lakeml.scoring.Scorer;
 import dev.lakeml.scoring.Scorers;
-import dev.lakeml.scoring.TrainedMlp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -2,10 +2,10 @@ package dev.lakeml.ml;
 
 import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.ml.report.ReportData;
-import dev.lakeml.scoring.InputType;
-import dev.lakeml.scoring.ModelArtifact;
-import dev.lakeml.scoring.ModelInput;
-import dev.lakeml.scoring.ModelManifest;
+import dev.lakeml.schemas.artifact.InputType;
+import dev.lakeml.schemas.artifact.ModelArtifact;
+import dev.lakeml.schemas.artifact.ModelInput;
+import dev.lakeml.schemas.artifact.ModelManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -7,12 +7,12 @@ import dev.lakeml.features.FeatureJob;
 import dev.lakeml.ingest.IngestJob;
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.lakehouse.LakehouseException;
+import dev.lakeml.schemas.artifact.ModelArtifactException;
 import dev.lakeml.schemas.features.FeatureViewSpec;
 import dev.lakeml.schemas.models.Algorithm;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.project.ProjectLoader;
-import dev.lakeml.scoring.ModelArtifactException;
 import dev.lakeml.scoring.Scorer;
 import dev.lakeml.scoring.Scorers;
 import dev.lakeml.testing.SharedSpark;
@@ -453,7 +453,7 @@ class TrainingIT {
     Row one = table.where("prediction_date = DATE'2011-03-11'").orderBy("customer_id").first();
     try (dev.lakeml.online.RocksDbOnlineStore store =
         dev.lakeml.online.RocksDbOnlineStore.open(online)) {
-      dev.lakeml.online.FeatureVector v =
+      dev.lakeml.schemas.snapshot.FeatureVector v =
           store.get(
               "predictions." + MODEL,
               List.of(one.<Long>getAs("customer_id")),

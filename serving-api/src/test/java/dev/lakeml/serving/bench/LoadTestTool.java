@@ -1,12 +1,12 @@
 package dev.lakeml.serving.bench;
 
-import dev.lakeml.online.FeatureType;
-import dev.lakeml.online.FeatureVector;
-import dev.lakeml.online.KeyCodec;
-import dev.lakeml.online.KeyColumn;
 import dev.lakeml.online.RocksDbOnlineStore;
 import dev.lakeml.online.RocksDbSnapshotStore;
-import dev.lakeml.online.SnapshotManifest;
+import dev.lakeml.schemas.snapshot.FeatureType;
+import dev.lakeml.schemas.snapshot.FeatureVector;
+import dev.lakeml.schemas.snapshot.KeyCodec;
+import dev.lakeml.schemas.snapshot.KeyColumn;
+import dev.lakeml.schemas.snapshot.SnapshotManifest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,417 @@
+package dev.lakeml.online;
+
+import dev.lakeml.schemas.snapshot.FeatureVector;
+import dev.lakeml.schemas.snapshot.SnapshotException;
+import dev.lakeml.schemas.snapshot.SnapshotManifest;
+import dev.lakeml.schemas.snapshot.SnapshotSchema;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * Serves feature vectors from the current snapshot of a {@link RocksDbSnapshotStore} folder.
+ *
+ * <p>Opening verifies the snapshot before trusting it: the manifest must exist, and every file it
+ * lists must exist with the listed size and SHA-256 (a copy damaged in transit or on disk is
+ * refused, naming the file). The database is then opened read-only.
+ *
+ * <p>{@link #refresh()} swaps snapshots while requests are running. Closing a RocksDB handle while
+ * another thread is inside {@code get()} can crash the JVM, so every open snapshot is
+ * reference-counted: the store holds one reference, each request another, and the database is
+ * closed when the last one is released.
+ */
+public final class RocksDbOnlineStore implements OnlineFeatureReader {
+  /** The default block cache: enough for the hot data blocks of a few million entities. */
+  public static final long DEFAULT_BLOCK_CACHE_BYTES = 256L << 20;
+
+  private final RocksDbSnapshotStore store;
+  private final long blockCacheBytes;
+  private final AtomicReference<OpenSnapshot> current = new AtomicReference<>();
+  private final Object refreshLock = new Object();
+
+  private RocksDbOnlineStore(RocksDbSnapshotStore store, long blockCacheBytes, OpenSnapshot first) {
+    this.store = store;
+    this.blockCacheBytes = blockCacheBytes;
+    this.current.set(first);
+  }
+
+  /** Opens the current snapshot under {@code root} with the default block cache. */
+  public static RocksDbOnlineStore open(Path root) {
+    return open(root, DEFAULT_BLOCK_CACHE_BYTES);
+  }
+
+  /**
+   * Opens the current snapshot under {@code root}.
+   *
+   * @param blockCacheBytes the size of the block cache of uncompressed data blocks (per open
+   *     snapshot; during a refresh two are open briefly)
+   * @throws SnapshotException when nothing was published yet, the snapshot is incomplete, or a file
+   *     differs from the manifest
+   */
+  public static RocksDbOnlineStore open(Path root, long blockCacheBytes) {
+    RocksDbSnapshotStore store = new RocksDbSnapshotStore(root);
+    long version =
+        store
+            .currentVersion()
+            .orElseThrow(
+                () ->
+                    new SnapshotException(
+                        "no snapshot published yet under "
+                            + store.root()
+                            + " ("
+                            + store.root().resolve(RocksDbSnapshotStore.CURRENT)
+                            + " does not exist)"));
+    return new RocksDbOnlineStore(
+        store, blockCacheBytes, OpenSnapshot.open(store, version, blockCacheBytes));
+  }
+
+  /** The version being served. */
+  public long version() {
+    return snapshot().schema.manifest().version();
+  }
+
+  @Override
+  public SnapshotManifest manifest() {
+    return snapshot().schema.manifest();
+  }
+
+  private OpenSnapshot snapshot() {
+    OpenSnapshot s = current.get();
+    if (s == null) {
+      throw new IllegalStateException("the online store for " + store.root() + " is closed");
+    }
+    return s;
+  }
+
+  @Override
+  public FeatureVector get(String view, List<?> key, Instant at) {
+    Objects.requireNonNull(at, "at");
+    OpenSnapshot s = acquire();
+    try {
+      SnapshotSchema.View v = s.schema.view(view);
+      byte[] k = v.key(key);
+      return v.vector(k, s.db.get(s.readOptions, k), at);
+    } catch (RocksDBException e) {
+      throw s.failure("reading view '" + view + "'", e);
+    } finally {
+      s.release();
+    }
+  }
+
+  @Override
+  public Map<String, FeatureVector> getAll(Map<String, List<?>> keyByView, Instant at) {
+    Objects.requireNonNull(at, "at");
+    if (keyByView.isEmpty()) {
+      return Map.of();
+    }
+    OpenSnapshot s = acquire();
+    try {
+      int n = keyByView.size();
+      List<SnapshotSchema.View> views = new ArrayList<>(n);
+      List<byte[]> keys = new ArrayList<>(n);
+      for (Map.Entry<String, List<?>> e : keyByView.entrySet()) {
+        SnapshotSchema.View v = s.schema.view(e.getKey());
+        views.add(v);
+        keys.add(v.key(e.getValue()));
+      }
+      List<byte[]> values = s.db.multiGetAsList(s.readOptions, keys);
+      Map<String, FeatureVector> out = new LinkedHashMap<>(n * 2);
+      for (int i = 0; i < n; i++) {
+        SnapshotSchema.View v = views.get(i);
+        out.put(v.entry().name(), v.vector(keys.get(i), values.get(i), at));
+      }
+      return out;
+    } catch (RocksDBException e) {
+      throw s.failure("reading views " + keyByView.keySet(), e);
+    } finally {
+      s.release();
+    }
+  }
+
+  /**
+   * Every row of the snapshot served now, copied into the heap (for {@link InMemoryOnlineStore}).
+   *
+   * @throws SnapshotException when the database does not hold exactly the rows its manifest
+   *     declares
+   */
+  InMemoryOnlineStore.Rows copyRows() {
+    OpenSnapshot s = acquire();
+    try (RocksIterator it = s.db.newIterator(s.readOptions)) {
+      HashMap<InMemoryOnlineStore.Key, byte[]> rows = new HashMap<>();
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        rows.put(new InMemoryOnlineStore.Key(it.key()), it.value());
+      }
+      it.status();
+      long declared = s.schema.manifest().totalRows();
+      if (rows.size() != declared) {
+        throw new SnapshotException(
+            "snapshot v"
+                + s.version
+                + " ("
+                + s.dir
+                + ") holds "
+                + rows.size()
+                + " rows but its manifest declares "
+                + declared);
+      }
+      return new InMemoryOnlineStore.Rows(s.schema, rows);
+    } catch (RocksDBException e) {
+      throw s.failure("copying every row", e);
+    } finally {
+      s.release();
+    }
+  }
+
+  @Override
+  public boolean refresh() {
+    synchronized (refreshLock) {
+      OpenSnapshot old = snapshot();
+      long pointed =
+          store
+              .currentVersion()
+              .orElseThrow(
+                  () ->
+                      new SnapshotException(
+                          store.root().resolve(RocksDbSnapshotStore.CURRENT)
+                              + " disappeared; still serving v"
+                              + old.version));
+      if (pointed == old.version) {
+        return false;
+      }
+      OpenSnapshot next = OpenSnapshot.open(store, pointed, blockCacheBytes);
+      if (!current.compareAndSet(old, next)) {
+        next.release(); // closed meanwhile
+        throw new IllegalStateException("the online store for " + store.root() + " is closed");
+      }
+      old.release();
+      return true;
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (refreshLock) {
+      OpenSnapshot s = current.getAndSet(null);
+      if (s != null) {
+        s.release();
+      }
+    }
+  }
+
+  /** A reference to the current snapshot; retries when it was retired between read and acquire. */
+  private OpenSnapshot acquire() {
+    while (true) {
+      OpenSnapshot s = snapshot();
+      if (s.tryAcquire()) {
+        return s;
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  /** One open, verified snapshot database and its reference count. */
+  private static final class OpenSnapshot {
+    final long version;
+    final SnapshotSchema schema;
+    final RocksDbOptions options;
+    final RocksDB db;
+    final ReadOptions readOptions;
+    private final Path dir;
+
+    /** 1 for the store while it is current, plus 1 per request in flight; 0 = closed. */
+    private final AtomicInteger refs = new AtomicInteger(1);
+
+    private OpenSnapshot(
+        long version,
+        Path dir,
+        SnapshotSchema schema,
+        RocksDbOptions options,
+        RocksDB db,
+        ReadOptions readOptions) {
+      this.version = version;
+      this.dir = dir;
+      this.schema = schema;
+      this.options = options;
+      this.db = db;
+      this.readOptions = readOptions;
+    }
+
+    static OpenSnapshot open(RocksDbSnapshotStore store, long version, long blockCacheBytes) {
+      Path dir = store.snapshotDir(version);
+      String name = "snapshot v" + version + " under " + store.root();
+      if (!Files.isDirectory(dir)) {
+        throw new SnapshotException(
+            store.root().resolve(RocksDbSnapshotStore.CURRENT)
+                + " points to version "
+                + version
+                + " but "
+                + dir
+                + " does not exist (deleted, or the folder was copied without it)");
+      }
+      Path manifestFile = dir.resolve(RocksDbSnapshotStore.MANIFEST);
+      if (!Files.isRegularFile(manifestFile)) {
+        throw new SnapshotException(
+            name
+                + " is incomplete: "
+                + manifestFile
+                + " is missing (the commit did not finish, or the snapshot is being deleted)");
+      }
+      String text;
+      try {
+        text = Files.readString(manifestFile, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new SnapshotException("cannot read " + manifestFile + ": " + e, e);
+      }
+      SnapshotManifest manifest = SnapshotManifest.fromYaml(text, manifestFile.toString());
+      if (manifest.version() != version || !SnapshotManifest.ROCKSDB.equals(manifest.backend())) {
+        throw new SnapshotException(
+            manifestFile
+                + " describes version "
+                + manifest.version()
+                + " of backend '"
+                + manifest.backend()
+                + "'; expected version "
+                + version
+                + " of backend '"
+                + SnapshotManifest.ROCKSDB
+                + "' (was a manifest copied between snapshots?)");
+      }
+      verifyFiles(name, dir, manifestFile, manifest);
+
+      RocksDbOptions options = RocksDbOptions.forReading(blockCacheBytes);
+      RocksDB db = null;
+      try {
+        db =
+            RocksDB.openReadOnly(
+                options.options(), dir.resolve(RocksDbSnapshotStore.DB).toString());
+        ReadOptions read = options.own(new ReadOptions());
+        return new OpenSnapshot(
+            version, dir, new SnapshotSchema(manifest, dir.toString()), options, db, read);
+      } catch (RocksDBException | RuntimeException e) {
+        if (db != null) {
+          db.close();
+        }
+        options.close();
+        if (e instanceof RocksDBException) {
+          throw new SnapshotException(
+              "cannot open the RocksDB database of " + name + " read-only: " + e.getMessage(), e);
+        }
+        throw (RuntimeException) e;
+      }
+    }
+
+    /** Every listed file exists with its size and SHA-256, and db/ holds no unlisted file. */
+    private static void verifyFiles(
+        String name, Path dir, Path manifestFile, SnapshotManifest manifest) {
+      Set<String> listed = new HashSet<>();
+      for (SnapshotManifest.FileEntry f : manifest.files()) {
+        listed.add(f.path());
+        Path file = dir.resolve(f.path());
+        try {
+          if (!Files.isRegularFile(file)) {
+            throw new SnapshotException(
+                name
+                    + " is damaged: "
+                    + f.path()
+                    + " is listed in "
+                    + manifestFile
+                    + " but "
+                    + file
+                    + " is missing");
+          }
+          long size = Files.size(file);
+          if (size != f.bytes()) {
+            throw new SnapshotException(
+                name
+                    + " is damaged: "
+                    + file
+                    + " has "
+                    + size
+                    + " bytes but "
+                    + manifestFile
+                    + " lists "
+                    + f.bytes()
+                    + " bytes for "
+                    + f.path());
+          }
+          String sha = RocksDbSnapshotStore.sha256(file);
+          if (!sha.equals(f.sha256())) {
+            throw new SnapshotException(
+                name
+                    + " is damaged: "
+                    + file
+                    + " has SHA-256 "
+                    + sha
+                    + " but "
+                    + manifestFile
+                    + " lists "
+                    + f.sha256()
+                    + " for "
+                    + f.path()
+                    + " (same size, different content)");
+          }
+        } catch (IOException e) {
+          throw new SnapshotException("cannot verify " + file + " of " + name + ": " + e, e);
+        }
+      }
+      Path db = dir.resolve(RocksDbSnapshotStore.DB);
+      try (Stream<Path> files = Files.walk(db)) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          String relative = dir.relativize(f).toString().replace('\\', '/');
+          if (!listed.contains(relative) && !f.getFileName().toString().startsWith("LOG")) {
+            throw new SnapshotException(
+                name
+                    + " is damaged: "
+                    + f
+                    + " is not listed in "
+                    + manifestFile
+                    + " (snapshot folders must not be modified after the commit)");
+          }
+        }
+      } catch (IOException e) {
+        throw new SnapshotException("cannot list " + db + " of " + name + ": " + e, e);
+      }
+    }
+
+    boolean tryAcquire() {
+      while (true) {
+        int r = refs.get();
+        if (r == 0) {
+          return false;
+        }
+        if (refs.compareAndSet(r, r + 1)) {
+          return true;
+        }
+      }
+    }
+
+    void release() {
+      if (refs.decrementAndGet() == 0) {
+        db.close();
+        options.close();
+      }
+    }
+
+    SnapshotException failure(String what, RocksDBException e) {
+      return new SnapshotException(
+          what + " from snapshot v" + version + " (" + dir + ") failed: " + e.getMessage(), e);
+    }
+  }
+}
