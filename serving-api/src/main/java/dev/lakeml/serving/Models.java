@@ -2,15 +2,13 @@ package dev.lakeml.serving;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lakeml.schemas.artifact.ModelManifest;
+import dev.lakeml.schemas.artifact.ServingPointer;
 import dev.lakeml.schemas.models.Algorithm;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.scoring.Scorer;
 import dev.lakeml.scoring.Scorers;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -18,14 +16,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The models served in-process, each loaded from the registry pointer {@code
@@ -39,8 +32,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 final class Models implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Models.class);
-  static final String CHAMPION = "champion";
-  static final String CHALLENGER = "challenger";
+  static final String CHAMPION = ServingPointer.CHAMPION;
+  static final String CHALLENGER = ServingPointer.CHALLENGER;
   static final List<String> SERVABLE = List.of(ModelManifest.XGBOOST, ModelManifest.DJL_MLP);
 
   /** One alias entry of aliases.yaml. */
@@ -106,12 +99,7 @@ final class Models implements AutoCloseable {
   }
 
   Path aliasesFile(String model) {
-    return config
-        .lakehouse()
-        .resolve("ml")
-        .resolve("serving")
-        .resolve(model)
-        .resolve("aliases.yaml");
+    return ServingPointer.location(config.lakehouse(), model);
   }
 
   void poll() {
@@ -225,14 +213,15 @@ final class Models implements AutoCloseable {
 
     synchronized void poll() {
       Map<String, Alias> aliases;
-      try {
-        aliases = readAliases(aliasesFile(name));
-      } catch (NoSuchFileException e) {
+      if (!Files.exists(aliasesFile(name))) {
         if (champion.get() == null) {
           error = "no aliases.yaml at " + aliasesFile(name);
         }
         return;
-      } catch (IOException | RuntimeException e) {
+      }
+      try {
+        aliases = readAliases(aliasesFile(name));
+      } catch (RuntimeException e) {
         error = "cannot read " + aliasesFile(name) + ": " + e.getMessage();
         LOG.error("model {}: {}; keeping what is loaded", name, error);
         return;
@@ -343,37 +332,16 @@ final class Models implements AutoCloseable {
     }
   }
 
-  /** Reads aliases.yaml (see the serving README for its shape). */
-  static Map<String, Alias> readAliases(Path file) throws IOException {
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-    if (!(root instanceof Map<?, ?> top) || !(top.get("aliases") instanceof Map<?, ?> aliases)) {
-      throw new IllegalArgumentException("expected a mapping with 'aliases'");
-    }
+  /** Reads aliases.yaml ({@link ServingPointer}, the registry's own format). */
+  static Map<String, Alias> readAliases(Path file) {
     Map<String, Alias> out = new LinkedHashMap<>();
-    for (Map.Entry<?, ?> e : aliases.entrySet()) {
-      String name = String.valueOf(e.getKey());
-      if (!(e.getValue() instanceof Map<?, ?> a)) {
-        throw new IllegalArgumentException("alias '" + name + "' must be a mapping");
-      }
-      Object version = a.get("version");
-      if (!(version instanceof Number n)) {
-        throw new IllegalArgumentException("alias '" + name + "' needs a numeric version");
-      }
-      String format = Objects.toString(a.get("format"), null);
-      String artifact = Objects.toString(a.get("artifact"), null);
-      if (format == null || artifact == null) {
-        throw new IllegalArgumentException("alias '" + name + "' needs format and artifact");
-      }
-      out.put(
-          name,
-          new Alias(
-              name,
-              n.longValue(),
-              format,
-              Path.of(artifact),
-              Optional.ofNullable(a.get("run_id")).map(Object::toString).orElse("")));
-    }
+    ServingPointer.read(file)
+        .aliases()
+        .forEach(
+            (name, t) ->
+                out.put(
+                    name,
+                    new Alias(name, t.version(), t.format(), Path.of(t.artifact()), t.runId())));
     return out;
   }
 }

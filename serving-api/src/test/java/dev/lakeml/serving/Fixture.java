@@ -5,6 +5,7 @@ import dev.lakeml.schemas.artifact.InputType;
 import dev.lakeml.schemas.artifact.ModelArtifact;
 import dev.lakeml.schemas.artifact.ModelInput;
 import dev.lakeml.schemas.artifact.ModelManifest;
+import dev.lakeml.schemas.artifact.ServingPointer;
 import dev.lakeml.schemas.snapshot.FeatureColumn;
 import dev.lakeml.schemas.snapshot.FeatureRowCodec;
 import dev.lakeml.schemas.snapshot.FeatureType;
@@ -21,7 +22,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +30,7 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -279,36 +280,27 @@ final class Fixture implements AutoCloseable {
     return dir;
   }
 
-  /** Writes aliases.yaml atomically (temp + rename), as the registry does. */
-  void aliases(String model, String champion, String challenger) throws IOException {
-    Path dir = Files.createDirectories(lakehouse.resolve("ml/serving/" + model));
-    StringBuilder y = new StringBuilder();
-    y.append("model: ").append(model).append('\n');
-    y.append("written_at: ").append(Instant.now()).append('\n');
-    y.append("aliases:\n");
-    if (champion != null) {
-      y.append(champion);
+  /** Writes aliases.yaml with the registry's own writer ({@link ServingPointer}). */
+  void aliases(
+      String model,
+      Map.Entry<String, ServingPointer.Target> champion,
+      Map.Entry<String, ServingPointer.Target> challenger)
+      throws IOException {
+    Map<String, ServingPointer.Target> targets = new LinkedHashMap<>();
+    for (Map.Entry<String, ServingPointer.Target> e :
+        java.util.Arrays.asList(champion, challenger)) {
+      if (e != null) {
+        targets.put(e.getKey(), e.getValue());
+      }
     }
-    if (challenger != null) {
-      y.append(challenger);
-    }
-    Path tmp = dir.resolve("aliases.yaml.tmp");
-    Files.writeString(tmp, y.toString());
-    Files.move(tmp, dir.resolve("aliases.yaml"), StandardCopyOption.ATOMIC_MOVE);
+    new ServingPointer(model, Instant.now(), targets)
+        .write(ServingPointer.location(lakehouse, model));
   }
 
-  static String alias(String name, long version, String format, Path artifact) {
-    return "  "
-        + name
-        + ":\n    version: "
-        + version
-        + "\n    format: "
-        + format
-        + "\n    artifact: \""
-        + artifact
-        + "\"\n    run_id: run"
-        + version
-        + "\n";
+  static Map.Entry<String, ServingPointer.Target> alias(
+      String name, long version, String format, Path artifact) {
+    return Map.entry(
+        name, new ServingPointer.Target(version, format, artifact.toString(), "run" + version));
   }
 
   ServingServer start(String... extra) {

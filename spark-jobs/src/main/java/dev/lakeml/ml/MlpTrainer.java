@@ -167,7 +167,7 @@ public final class MlpTrainer {
             preprocessing,
             params.asMap(),
             params.seed(),
-            Map.of());
+            List.of());
 
     DjlRuntime.configureOffline();
     Engine.getEngine(DjlRuntime.ENGINE).setRandomSeed(Long.hashCode(params.seed()));

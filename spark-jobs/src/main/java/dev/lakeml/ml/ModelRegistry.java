@@ -4,13 +4,10 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.lakehouse.LakehouseException;
-import dev.lakeml.schemas.tables.Layer;
+import dev.lakeml.schemas.artifact.ServingPointer;
 import dev.lakeml.schemas.tables.MlTables;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -35,9 +32,9 @@ import org.apache.spark.sql.RowFactory;
  * that file, not Delta, so it needs no Spark.
  */
 public final class ModelRegistry {
-  public static final String CHAMPION = "champion";
-  public static final String CHALLENGER = "challenger";
-  public static final String PREVIOUS_CHAMPION = "previous_champion";
+  public static final String CHAMPION = ServingPointer.CHAMPION;
+  public static final String CHALLENGER = ServingPointer.CHALLENGER;
+  public static final String PREVIOUS_CHAMPION = ServingPointer.PREVIOUS_CHAMPION;
 
   /** One input of a model's signature: a name and its encoding (double, boolean, days_before). */
   public record Input(String name, String type) {}
@@ -328,45 +325,26 @@ public final class ModelRegistry {
 
   /** Where the serving pointer of a model lives. */
   public Path servingPointer(String model) {
-    return Path.of(lakehouse.root(), Layer.ML.database(), "serving", model, "aliases.yaml");
+    return ServingPointer.location(Path.of(lakehouse.root()), model);
   }
 
   /**
-   * Writes the model's aliases with each target's format, artifact and signature as YAML, through a
-   * temp file and an atomic rename, so a reader sees the old or the new file, never half of one.
+   * Writes the model's aliases with each target's format and artifact ({@link ServingPointer}),
+   * atomically, so the serving API sees the old pointer or the new, never half of one.
    */
   void writeServingPointer(String model) {
-    StringBuilder y = new StringBuilder();
-    y.append("# Written by the lakeml model registry; readers: the serving API.\n");
-    y.append("model: ").append(model).append('\n');
-    y.append("written_at: ").append(clock.instant()).append('\n');
-    y.append("aliases:\n");
-    Map<String, Alias> aliases = aliases(model);
-    if (aliases.isEmpty()) {
-      y.setLength(y.length() - 1);
-      y.append(" {}\n");
-    }
-    for (Alias a : aliases.values()) {
+    Map<String, ServingPointer.Target> targets = new LinkedHashMap<>();
+    for (Alias a : aliases(model).values()) {
       Version v = version(model, a.version()).orElseThrow();
-      y.append("  ").append(a.alias()).append(":\n");
-      y.append("    version: ").append(v.version()).append('\n');
-      y.append("    format: ").append(v.format()).append('\n');
-      y.append("    artifact: ").append(quote(v.artifact())).append('\n');
-      y.append("    run_id: ").append(v.runId()).append('\n');
+      targets.put(
+          a.alias(), new ServingPointer.Target(v.version(), v.format(), v.artifact(), v.runId()));
     }
     Path file = servingPointer(model);
     try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(".aliases.yaml." + System.nanoTime());
-      Files.writeString(tmp, y.toString(), StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      new ServingPointer(model, clock.instant(), targets).write(file);
     } catch (IOException e) {
       throw new LakehouseException("could not write the serving pointer " + file + ": " + e, e);
     }
-  }
-
-  private static String quote(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
   private static Version version(Row r) {

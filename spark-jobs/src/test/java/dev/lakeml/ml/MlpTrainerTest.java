@@ -80,7 +80,9 @@ class MlpTrainerTest {
   void savedArtifactScoresExactlyLikeTheTrainedModel() throws Exception {
     Path dir = tmp.resolve("mlp");
     ModelArtifact saved = trained.save(dir);
-    assertThat(saved.manifest().files()).containsOnlyKeys(ModelManifest.MLP_PARAMS_FILE);
+    assertThat(saved.manifest().files())
+        .extracting(dev.lakeml.schemas.sealed.SealedFile::path)
+        .containsExactly(ModelManifest.MLP_PARAMS_FILE);
     assertThat(saved.manifest().params())
         .containsEntry("hidden", "16")
         .containsEntry("learning_rate", "0.01");

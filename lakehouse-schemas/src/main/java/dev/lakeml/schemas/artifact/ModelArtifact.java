@@ -1,23 +1,10 @@
 package dev.lakeml.schemas.artifact;
 
-import java.io.File;
+import dev.lakeml.schemas.sealed.SealedFolder;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
+import java.util.Optional;
 
 /**
  * A model folder whose {@code model.yaml} has been checked against its files: a portable artifact
@@ -33,8 +20,6 @@ import java.util.stream.Stream;
  * writes ({@code .xgboost-model.ubj.crc}) and the temporary manifest; no loader reads them.
  */
 public final class ModelArtifact {
-  private static final String TEMP_MANIFEST = "." + ModelManifest.FILE_NAME + ".tmp";
-
   private final Path dir;
   private final ModelManifest manifest;
 
@@ -54,7 +39,7 @@ public final class ModelArtifact {
 
   /** A listed file of the artifact. */
   public Path file(String path) {
-    if (!manifest.files().containsKey(path)) {
+    if (manifest.file(path).isEmpty()) {
       throw new IllegalArgumentException(dir + ": has no file '" + path + "' in its manifest");
     }
     return dir.resolve(path);
@@ -76,30 +61,22 @@ public final class ModelArtifact {
       throw new ModelArtifactException(
           target + ": already exists; an artifact is sealed once (write a new folder instead)");
     }
-    Map<String, ModelManifest.FileEntry> files = new TreeMap<>();
-    for (Path file : listFiles(dir)) {
-      files.put(relative(dir, file), new ModelManifest.FileEntry(size(file), sha256(file)));
+    ModelManifest sealed;
+    try {
+      sealed = manifest.withFiles(SealedFolder.digest(dir, dir, ModelArtifact::member));
+    } catch (IOException e) {
+      throw new ModelArtifactException(dir + ": cannot list and digest the folder: " + e, e);
     }
     String required = requiredFile(manifest.format());
-    if (!files.containsKey(required)) {
+    if (sealed.file(required).isEmpty()) {
       throw new ModelArtifactException(
           dir.resolve(required)
               + ": missing; format "
               + manifest.format()
               + " needs it before the artifact can be sealed");
     }
-    ModelManifest sealed = manifest.withFiles(files);
-    Path temp = dir.resolve(TEMP_MANIFEST);
     try {
-      Files.write(temp, sealed.toYaml().getBytes(StandardCharsets.UTF_8));
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target);
-      }
+      SealedFolder.writeAtomically(target, sealed.toYaml());
     } catch (IOException e) {
       throw new ModelArtifactException(target + ": cannot write the manifest: " + e, e);
     }
@@ -127,7 +104,7 @@ public final class ModelArtifact {
     }
     ModelManifest manifest = ModelManifest.read(manifestFile);
     String required = requiredFile(manifest.format());
-    if (!manifest.files().containsKey(required)) {
+    if (manifest.file(required).isEmpty()) {
       throw new ModelArtifactException(
           manifestFile
               + ": files does not list "
@@ -136,52 +113,49 @@ public final class ModelArtifact {
               + manifest.format()
               + " needs");
     }
-    for (Map.Entry<String, ModelManifest.FileEntry> e : manifest.files().entrySet()) {
-      verify(dir.resolve(e.getKey()), e.getValue());
+    Optional<SealedFolder.Mismatch> mismatch;
+    try {
+      mismatch = SealedFolder.verify(dir, manifest.files(), dir, ModelArtifact::member);
+    } catch (IOException e) {
+      throw new ModelArtifactException(dir + ": cannot verify the artifact: " + e, e);
     }
-    for (Path file : listFiles(dir)) {
-      if (!manifest.files().containsKey(relative(dir, file))) {
-        throw new ModelArtifactException(
-            file
-                + ": not listed in "
-                + ModelManifest.FILE_NAME
-                + "; an artifact holds only the files its manifest lists (was it added after"
-                + " sealing?)");
-      }
-    }
+    mismatch.ifPresent(
+        m -> {
+          throw new ModelArtifactException(describe(m));
+        });
     return new ModelArtifact(dir, manifest);
   }
 
-  private static void verify(Path file, ModelManifest.FileEntry expected) {
-    if (!Files.isRegularFile(file)) {
-      throw new ModelArtifactException(
-          file
+  private static String describe(SealedFolder.Mismatch m) {
+    return switch (m.kind()) {
+      case MISSING ->
+          m.file()
               + ": missing; "
               + ModelManifest.FILE_NAME
               + " lists it with "
-              + expected.size()
-              + " bytes: the artifact is incomplete");
-    }
-    long size = size(file);
-    if (size != expected.size()) {
-      throw new ModelArtifactException(
-          file
+              + m.listed().bytes()
+              + " bytes: the artifact is incomplete";
+      case SIZE ->
+          m.file()
               + ": size is "
-              + size
+              + m.foundBytes()
               + " bytes, manifest says "
-              + expected.size()
-              + ": the artifact is truncated or corrupt");
-    }
-    String sha = sha256(file);
-    if (!sha.equals(expected.sha256())) {
-      throw new ModelArtifactException(
-          file
+              + m.listed().bytes()
+              + ": the artifact is truncated or corrupt";
+      case CONTENT ->
+          m.file()
               + ": SHA-256 is "
-              + sha
+              + m.foundSha()
               + ", manifest says "
-              + expected.sha256()
-              + ": the artifact is corrupt");
-    }
+              + m.listed().sha256()
+              + ": the artifact is corrupt";
+      case UNLISTED ->
+          m.file()
+              + ": not listed in "
+              + ModelManifest.FILE_NAME
+              + "; an artifact holds only the files its manifest lists (was it added after"
+              + " sealing?)";
+    };
   }
 
   static String requiredFile(String format) {
@@ -192,58 +166,16 @@ public final class ModelArtifact {
     };
   }
 
-  /** The regular files under {@code dir}, except the manifest and anything under a dot name. */
-  private static List<Path> listFiles(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile)
-          .filter(p -> !dir.relativize(p).toString().equals(ModelManifest.FILE_NAME))
-          .filter(p -> !hidden(dir.relativize(p)))
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new ModelArtifactException(dir + ": cannot list the folder: " + e, e);
-    } catch (UncheckedIOException e) {
-      throw new ModelArtifactException(dir + ": cannot list the folder: " + e.getCause(), e);
+  /** Whether a path belongs to the artifact: not the manifest, nothing under a dot name. */
+  private static boolean member(String relative) {
+    if (relative.equals(ModelManifest.FILE_NAME)) {
+      return false;
     }
-  }
-
-  private static boolean hidden(Path relative) {
-    for (Path part : relative) {
-      if (part.toString().startsWith(".")) {
-        return true;
+    for (String part : relative.split("/")) {
+      if (part.startsWith(".")) {
+        return false;
       }
     }
-    return false;
-  }
-
-  private static String relative(Path dir, Path file) {
-    return dir.relativize(file).toString().replace(File.separatorChar, '/');
-  }
-
-  private static long size(Path file) {
-    try {
-      return Files.size(file);
-    } catch (IOException e) {
-      throw new ModelArtifactException(file + ": cannot read its size: " + e, e);
-    }
-  }
-
-  /** The SHA-256 of a file, as 64 lower-case hex digits. */
-  static String sha256(Path file) {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
-    byte[] buffer = new byte[64 * 1024];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        digest.update(buffer, 0, n);
-      }
-    } catch (IOException e) {
-      throw new ModelArtifactException(file + ": cannot read: " + e, e);
-    }
-    return HexFormat.of().formatHex(digest.digest());
+    return true;
   }
 }

@@ -1,21 +1,20 @@
 package dev.lakeml.schemas.artifact;
 
+import dev.lakeml.schemas.sealed.SealedFile;
 import dev.lakeml.schemas.yaml.ConfigException;
 import dev.lakeml.schemas.yaml.ConfigNode;
 import dev.lakeml.schemas.yaml.YamlFiles;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.function.Supplier;
-import java.util.regex.Pattern;
+import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -33,7 +32,8 @@ import org.yaml.snakeyaml.Yaml;
  * @param preprocessing per input name, for {@value #DJL_MLP} (every input); empty for {@value
  *     #XGBOOST}, which takes NaN for missing and needs none
  * @param params the hyperparameters as text (for {@value #DJL_MLP}, {@code hidden} fixes the block)
- * @param files per file path (relative, '/' separators), filled in by {@link ModelArtifact#seal}
+ * @param files every other file of the folder with its size and SHA-256, in path order (the same
+ *     shape as an online snapshot's), filled in by {@link ModelArtifact#seal}
  */
 public record ModelManifest(
     String format,
@@ -46,7 +46,7 @@ public record ModelManifest(
     Map<String, Preprocessing> preprocessing,
     Map<String, String> params,
     long seed,
-    Map<String, FileEntry> files) {
+    List<SealedFile> files) {
 
   /** The manifest's file name inside the artifact folder. */
   public static final String FILE_NAME = "model.yaml";
@@ -85,8 +85,14 @@ public record ModelManifest(
     Objects.requireNonNull(output, "output is required");
     preprocessing = Collections.unmodifiableMap(new LinkedHashMap<>(preprocessing));
     params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
-    files = Collections.unmodifiableMap(new TreeMap<>(files));
-    files.keySet().forEach(ModelManifest::requireRelativePath);
+    files = files.stream().sorted(java.util.Comparator.comparing(SealedFile::path)).toList();
+    Set<String> paths = new HashSet<>();
+    for (SealedFile f : files) {
+      requireRelativePath(f.path());
+      if (!paths.add(f.path())) {
+        throw new IllegalArgumentException("file '" + f.path() + "' is listed twice");
+      }
+    }
     if (format.equals(DJL_MLP)) {
       List<String> names = inputs.stream().map(ModelInput::name).toList();
       if (!new ArrayList<>(preprocessing.keySet()).equals(names)) {
@@ -122,7 +128,7 @@ public record ModelManifest(
         Map.of(),
         params,
         seed,
-        Map.of());
+        List.of());
   }
 
   /** The names of the inputs, in order. */
@@ -130,7 +136,12 @@ public record ModelManifest(
     return inputs.stream().map(ModelInput::name).toList();
   }
 
-  public ModelManifest withFiles(Map<String, FileEntry> files) {
+  /** The listed file at a path, if any. */
+  public Optional<SealedFile> file(String path) {
+    return files.stream().filter(f -> f.path().equals(path)).findFirst();
+  }
+
+  public ModelManifest withFiles(List<SealedFile> files) {
     return new ModelManifest(
         format, model, runId, task, createdAt, inputs, output, preprocessing, params, seed, files);
   }
@@ -218,26 +229,6 @@ public record ModelManifest(
     }
   }
 
-  /**
-   * One file of the artifact.
-   *
-   * @param size in bytes
-   * @param sha256 64 lower-case hex digits
-   */
-  public record FileEntry(long size, String sha256) {
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-
-    public FileEntry {
-      if (size < 0) {
-        throw new IllegalArgumentException("size must be 0 or more, found " + size);
-      }
-      if (sha256 == null || !SHA256.matcher(sha256).matches()) {
-        throw new IllegalArgumentException(
-            "sha256 must be 64 lower-case hex digits, found '" + sha256 + "'");
-      }
-    }
-  }
-
   /** The manifest as YAML; {@link #read} reads it back to an equal manifest. */
   public String toYaml() {
     Map<String, Object> root = new LinkedHashMap<>();
@@ -272,15 +263,15 @@ public record ModelManifest(
     }
     root.put("params", new LinkedHashMap<>(params));
     root.put("seed", seed);
-    Map<String, Object> fileMap = new LinkedHashMap<>();
-    files.forEach(
-        (path, f) -> {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("size", f.size());
-          m.put("sha256", f.sha256());
-          fileMap.put(path, m);
-        });
-    root.put("files", fileMap);
+    List<Map<String, Object>> fileList = new ArrayList<>();
+    for (SealedFile f : files) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("path", f.path());
+      m.put("bytes", f.bytes());
+      m.put("sha256", f.sha256());
+      fileList.add(m);
+    }
+    root.put("files", fileList);
     DumperOptions options = new DumperOptions();
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
     options.setIndent(2);
@@ -317,47 +308,46 @@ public record ModelManifest(
     String model = root.requiredString("model", "the model spec name");
     String runId = root.requiredString("run_id", "the training run id");
     String task = root.requiredString("task", BINARY_CLASSIFICATION);
-    Instant createdAt = instant(root.required("created_at", "an ISO-8601 instant"));
+    Instant createdAt = root.required("created_at", "an ISO-8601 instant").instant();
     List<ModelInput> inputs = new ArrayList<>();
     for (ConfigNode in : root.required("inputs", "a list of inputs").list("inputs")) {
       String name = in.requiredString("name", "the input name");
       ConfigNode typeNode = in.required("type", InputType.ACCEPTED);
-      InputType type = build(typeNode, () -> InputType.parse(typeNode.string(InputType.ACCEPTED)));
+      InputType type = typeNode.build(() -> InputType.parse(typeNode.string(InputType.ACCEPTED)));
       in.finish();
-      inputs.add(build(in, () -> new ModelInput(name, type)));
+      inputs.add(in.build(() -> new ModelInput(name, type)));
     }
     ConfigNode out = root.required("output", "a mapping with name and meaning");
     String outName = out.requiredString("name", "the output name");
     String meaning = out.requiredString("meaning", "what the output means");
     out.finish();
-    Output output = build(out, () -> new Output(outName, meaning));
+    Output output = out.build(() -> new Output(outName, meaning));
     Map<String, Preprocessing> preprocessing = new LinkedHashMap<>();
     Optional<ConfigNode> pre = root.optional("preprocessing");
     if (pre.isPresent()) {
       for (String name : pre.get().keys()) {
         ConfigNode p = pre.get().required(name, "fill, mean and std");
-        double fill = finite(p.required("fill", "a finite number"));
-        double mean = finite(p.required("mean", "a finite number"));
-        double std = finite(p.required("std", "a finite number"));
+        double fill = p.required("fill", "a finite number").finite("a finite number");
+        double mean = p.required("mean", "a finite number").finite("a finite number");
+        double std = p.required("std", "a finite number").finite("a finite number");
         p.finish();
-        preprocessing.put(name, build(p, () -> new Preprocessing(fill, mean, std)));
+        preprocessing.put(name, p.build(() -> new Preprocessing(fill, mean, std)));
       }
     }
     Map<String, String> params =
         root.optional("params").map(n -> n.stringMap("a hyperparameter value")).orElse(Map.of());
-    long seed = whole(root.required("seed", "a whole number"));
-    Map<String, FileEntry> files = new LinkedHashMap<>();
-    ConfigNode fileNode = root.required("files", "a mapping of file paths to size and sha256");
-    for (String path : fileNode.keys()) {
-      ConfigNode f = fileNode.required(path, "size and sha256");
-      long size = whole(f.required("size", "a whole number of bytes"));
+    long seed = root.required("seed", "a whole number").longValue("a whole number");
+    List<SealedFile> files = new ArrayList<>();
+    for (ConfigNode f :
+        root.required("files", "a list of files (path, bytes, sha256)").list("files")) {
+      String path = f.requiredString("path", "the file's path, relative to the artifact folder");
+      long bytes = f.required("bytes", "a whole number of bytes").longValue("a whole number");
       String sha = f.requiredString("sha256", "64 lower-case hex digits");
       f.finish();
-      files.put(path, build(f, () -> new FileEntry(size, sha)));
+      files.add(f.build(() -> new SealedFile(path, bytes, sha)));
     }
     root.finish();
-    return build(
-        root,
+    return root.build(
         () ->
             new ModelManifest(
                 format,
@@ -371,46 +361,5 @@ public record ModelManifest(
                 params,
                 seed,
                 files));
-  }
-
-  private static Instant instant(ConfigNode n) {
-    String text = n.string("an ISO-8601 instant");
-    try {
-      return Instant.parse(text.trim());
-    } catch (DateTimeParseException e) {
-      throw n.error(
-          "expected an ISO-8601 instant such as 2024-05-01T00:00:00Z, found '" + text + "'");
-    }
-  }
-
-  private static long whole(ConfigNode n) {
-    String text = n.string("a whole number");
-    try {
-      return Long.parseLong(text.trim());
-    } catch (NumberFormatException e) {
-      throw n.error("expected a whole number, found '" + text + "'");
-    }
-  }
-
-  private static double finite(ConfigNode n) {
-    String text = n.string("a finite number");
-    try {
-      double value = Double.parseDouble(text.trim());
-      if (Double.isFinite(value)) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw n.error("expected a finite number, found '" + text + "'");
-  }
-
-  /** Runs a constructor, turning its refusal into an error at this node. */
-  private static <T> T build(ConfigNode n, Supplier<T> constructor) {
-    try {
-      return constructor.get();
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw n.error(e.getMessage());
-    }
   }
 }

@@ -1,5 +1,9 @@
 package dev.lakeml.schemas.snapshot;
 
+import dev.lakeml.schemas.sealed.SealedFile;
+import dev.lakeml.schemas.yaml.ConfigException;
+import dev.lakeml.schemas.yaml.ConfigNode;
+import dev.lakeml.schemas.yaml.YamlFiles;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -31,7 +34,7 @@ public record SnapshotManifest(
     Instant createdAt,
     String backend,
     List<ViewEntry> views,
-    List<FileEntry> files) {
+    List<SealedFile> files) {
 
   /** The manifest format this code writes and reads. */
   public static final int FORMAT_VERSION = 1;
@@ -60,7 +63,7 @@ public record SnapshotManifest(
     files = List.copyOf(files);
     Names.requireUnique(views, ViewEntry::name, "view", "snapshot manifest");
     Names.requireUnique(views, ViewEntry::viewId, "view_id", "snapshot manifest");
-    Names.requireUnique(files, FileEntry::path, "file", "snapshot manifest");
+    Names.requireUnique(files, SealedFile::path, "file", "snapshot manifest");
   }
 
   /** The view with this name. */
@@ -87,7 +90,7 @@ public record SnapshotManifest(
     return total;
   }
 
-  public SnapshotManifest withFiles(List<FileEntry> files) {
+  public SnapshotManifest withFiles(List<SealedFile> files) {
     return new SnapshotManifest(formatVersion, version, project, createdAt, backend, views, files);
   }
 
@@ -150,37 +153,6 @@ public record SnapshotManifest(
     }
   }
 
-  /**
-   * One file of a RocksDB snapshot.
-   *
-   * @param path relative to the snapshot folder, with '/' separators, e.g. {@code db/000012.sst}
-   * @param sha256 64 lower-case hex digits
-   */
-  public record FileEntry(String path, long bytes, String sha256) {
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-
-    public FileEntry {
-      Names.requireName(path, "file");
-      if (path.startsWith("/")
-          || path.contains("\\")
-          || path.contains("//")
-          || List.of(path.split("/")).stream().anyMatch(p -> p.equals("..") || p.equals("."))) {
-        throw new IllegalArgumentException(
-            "file path '"
-                + path
-                + "' must be relative to the snapshot folder, with '/' separators and no '.' or"
-                + " '..' parts");
-      }
-      if (bytes < 0) {
-        throw new IllegalArgumentException("file '" + path + "': bytes must be 0 or more");
-      }
-      if (sha256 == null || !SHA256.matcher(sha256).matches()) {
-        throw new IllegalArgumentException(
-            "file '" + path + "': sha256 must be 64 lower-case hex digits, got '" + sha256 + "'");
-      }
-    }
-  }
-
   /** The manifest as YAML; {@link #fromYaml} reads it back to an equal manifest. */
   public String toYaml() {
     Map<String, Object> root = new LinkedHashMap<>();
@@ -207,7 +179,7 @@ public record SnapshotManifest(
     }
     root.put("views", viewList);
     List<Object> fileList = new ArrayList<>();
-    for (FileEntry f : files) {
+    for (SealedFile f : files) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("path", f.path());
       m.put("bytes", f.bytes());
@@ -239,62 +211,76 @@ public record SnapshotManifest(
    * @param origin where the text came from (a file path or a Redis key), for messages
    */
   public static SnapshotManifest fromYaml(String text, String origin) {
-    StrictYaml root = StrictYaml.parse(text, origin);
-    int format = root.intValue("format_version");
-    if (format != FORMAT_VERSION) {
-      throw root.required("format_version", "")
-          .error(
-              "format_version "
-                  + format
-                  + " is not supported; this lakeml reads format_version "
-                  + FORMAT_VERSION
-                  + " (was the snapshot written by a newer lakeml?)");
+    try {
+      return read(YamlFiles.parse(text, origin));
+    } catch (ConfigException e) {
+      throw new SnapshotException(e.getMessage(), e);
     }
-    long version = root.longValue("version");
-    String project = root.string("project");
-    Instant createdAt = root.instant("created_at");
-    String backend = root.string("backend");
+  }
+
+  private static SnapshotManifest read(ConfigNode root) {
+    ConfigNode formatNode = root.required("format_version", "a whole number");
+    long format = formatNode.longValue("a whole number");
+    if (format != FORMAT_VERSION) {
+      throw formatNode.error(
+          "format_version "
+              + format
+              + " is not supported; this lakeml reads format_version "
+              + FORMAT_VERSION
+              + " (was the snapshot written by a newer lakeml?)");
+    }
+    long version = whole(root, "version");
+    String project = root.requiredString("project", "text");
+    Instant createdAt = root.required("created_at", "an ISO-8601 instant").instant();
+    String backend = root.requiredString("backend", "text");
     List<ViewEntry> views = new ArrayList<>();
-    for (StrictYaml v : root.list("views", "feature views")) {
+    for (ConfigNode v : root.required("views", "a list of feature views").list("feature views")) {
       views.add(view(v));
     }
-    List<FileEntry> files = new ArrayList<>();
-    for (StrictYaml f : root.list("files", "files")) {
-      String path = f.string("path");
-      long bytes = f.longValue("bytes");
-      String sha = f.string("sha256");
+    List<SealedFile> files = new ArrayList<>();
+    for (ConfigNode f : root.required("files", "a list of files").list("files")) {
+      String path = f.requiredString("path", "text");
+      long bytes = whole(f, "bytes");
+      String sha = f.requiredString("sha256", "64 lower-case hex digits");
       f.finish();
-      files.add(f.build(() -> new FileEntry(path, bytes, sha)));
+      files.add(f.build(() -> new SealedFile(path, bytes, sha)));
     }
     root.finish();
     return root.build(
-        () -> new SnapshotManifest(format, version, project, createdAt, backend, views, files));
+        () ->
+            new SnapshotManifest(
+                FORMAT_VERSION, version, project, createdAt, backend, views, files));
   }
 
-  private static ViewEntry view(StrictYaml v) {
-    String name = v.string("name");
-    int viewId = v.intValue("view_id");
-    String entity = v.string("entity");
+  private static ViewEntry view(ConfigNode v) {
+    String name = v.requiredString("name", "text");
+    ConfigNode idNode = v.required("view_id", "a whole number");
+    long id = idNode.longValue("a whole number");
+    if (id != (int) id) {
+      throw idNode.error("expected a whole number that fits 32 bits, found " + id);
+    }
+    int viewId = (int) id;
+    String entity = v.requiredString("entity", "text");
     List<KeyColumn> keys = new ArrayList<>();
-    for (StrictYaml k : v.list("keys", "key columns")) {
-      String keyName = k.string("name");
+    for (ConfigNode k : v.required("keys", "a list of key columns").list("key columns")) {
+      String keyName = k.requiredString("name", "text");
       FeatureType type = type(k);
       k.finish();
       keys.add(k.build(() -> new KeyColumn(keyName, type)));
     }
     List<FeatureColumn> features = new ArrayList<>();
-    for (StrictYaml f : v.list("features", "feature columns")) {
-      String featureName = f.string("name");
+    for (ConfigNode f : v.required("features", "a list of feature columns").list("columns")) {
+      String featureName = f.requiredString("name", "text");
       FeatureType type = type(f);
       f.finish();
       features.add(f.build(() -> new FeatureColumn(featureName, type)));
     }
-    long ttl = v.longValue("ttl_seconds");
-    String hash = v.string("definition_hash");
-    String table = v.string("source_table");
-    long deltaVersion = v.longValue("source_delta_version");
-    long rows = v.longValue("rows");
-    Instant asOf = v.instant("features_as_of");
+    long ttl = whole(v, "ttl_seconds");
+    String hash = v.requiredString("definition_hash", "text");
+    String table = v.requiredString("source_table", "text");
+    long deltaVersion = whole(v, "source_delta_version");
+    long rows = whole(v, "rows");
+    Instant asOf = v.required("features_as_of", "an ISO-8601 instant").instant();
     v.finish();
     return v.build(
         () ->
@@ -302,12 +288,12 @@ public record SnapshotManifest(
                 name, viewId, entity, keys, features, ttl, hash, table, deltaVersion, rows, asOf));
   }
 
-  private static FeatureType type(StrictYaml column) {
-    String text = column.string("type");
-    try {
-      return FeatureType.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw column.required("type", "").error(e.getMessage());
-    }
+  private static long whole(ConfigNode n, String key) {
+    return n.required(key, "a whole number").longValue("a whole number");
+  }
+
+  private static FeatureType type(ConfigNode column) {
+    ConfigNode type = column.required("type", "a feature type");
+    return type.build(() -> FeatureType.parse(type.string("a feature type")));
   }
 }

@@ -140,6 +140,53 @@ public final class ConfigNode {
     }
   }
 
+  /** This node as a whole number (64 bits). */
+  public long longValue(String expected) {
+    String text = string(expected);
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      throw error("expected " + expected + ", found '" + text + "'");
+    }
+  }
+
+  /** This node as a finite number (NaN and infinities refused). */
+  public double finite(String expected) {
+    String text = string(expected);
+    try {
+      double value = Double.parseDouble(text.trim());
+      if (Double.isFinite(value)) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw error("expected " + expected + ", found '" + text + "'");
+  }
+
+  /** This node as an ISO-8601 instant such as {@code 2024-05-01T00:00:00Z}. */
+  public java.time.Instant instant() {
+    String text = string("an ISO-8601 instant");
+    try {
+      return java.time.Instant.parse(text.trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw error(
+          "expected an ISO-8601 instant such as 2024-05-01T00:00:00Z, found '" + text + "'");
+    }
+  }
+
+  /**
+   * Runs a validating constructor, turning its refusal ({@link IllegalArgumentException} or a null
+   * check) into an error at this node.
+   */
+  public <T> T build(java.util.function.Supplier<T> constructor) {
+    try {
+      return constructor.get();
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw error(e.getMessage());
+    }
+  }
+
   public boolean bool(String expected) {
     String text = string(expected).trim().toLowerCase(java.util.Locale.ROOT);
     return switch (text) {

@@ -3,6 +3,7 @@ package dev.lakeml.schemas.artifact;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lakeml.schemas.sealed.SealedFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,10 +45,12 @@ class ModelArtifactTest {
     Path dir = sealedFolder();
     ModelArtifact artifact = ModelArtifact.open(dir);
     assertThat(artifact.manifest().files())
-        .containsOnlyKeys(ModelManifest.XGBOOST_MODEL_FILE, "extra/feature_importance.csv");
-    assertThat(artifact.manifest().files().get(ModelManifest.XGBOOST_MODEL_FILE).size())
-        .isEqualTo(5);
-    assertThat(artifact.manifest().withFiles(Map.of())).isEqualTo(xgboostManifest());
+        .extracting(SealedFile::path)
+        .containsExactly("extra/feature_importance.csv", ModelManifest.XGBOOST_MODEL_FILE);
+    assertThat(artifact.manifest().file(ModelManifest.XGBOOST_MODEL_FILE))
+        .map(SealedFile::bytes)
+        .contains(5L);
+    assertThat(artifact.manifest().withFiles(List.of())).isEqualTo(xgboostManifest());
     assertThat(Files.readString(dir.resolve("model.yaml")))
         .contains(
             "format: xgboost",
@@ -55,7 +58,7 @@ class ModelArtifactTest {
             "type: days_before",
             "meaning: probability of label 1",
             "seed: 42",
-            "  xgboost-model.ubj:\n    size: 5\n    sha256: 74f81fe167d99b4cb41d6d0ccda82278caee9f3e2f25d5e5a3936ff3dcec60d0");
+            "  - path: xgboost-model.ubj\n    bytes: 5\n    sha256: 74f81fe167d99b4cb41d6d0ccda82278caee9f3e2f25d5e5a3936ff3dcec60d0");
     assertThat(dir).isDirectoryNotContaining("glob:**.tmp");
   }
 
@@ -76,7 +79,7 @@ class ModelArtifactTest {
             pre,
             Map.of("hidden", "16", "learning_rate", "0.001"),
             -3,
-            Map.of(ModelManifest.MLP_PARAMS_FILE, new ModelManifest.FileEntry(9, "ab".repeat(32))));
+            List.of(new SealedFile(ModelManifest.MLP_PARAMS_FILE, 9, "ab".repeat(32))));
     Path yaml = Files.writeString(tmp.resolve("model.yaml"), m.toYaml());
     assertThat(ModelManifest.read(yaml)).isEqualTo(m);
   }

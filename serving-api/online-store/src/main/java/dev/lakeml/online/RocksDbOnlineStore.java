@@ -1,5 +1,6 @@
 package dev.lakeml.online;
 
+import dev.lakeml.schemas.sealed.SealedFolder;
 import dev.lakeml.schemas.snapshot.FeatureVector;
 import dev.lakeml.schemas.snapshot.SnapshotException;
 import dev.lakeml.schemas.snapshot.SnapshotManifest;
@@ -11,15 +12,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -320,74 +319,61 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
     /** Every listed file exists with its size and SHA-256, and db/ holds no unlisted file. */
     private static void verifyFiles(
         String name, Path dir, Path manifestFile, SnapshotManifest manifest) {
-      Set<String> listed = new HashSet<>();
-      for (SnapshotManifest.FileEntry f : manifest.files()) {
-        listed.add(f.path());
-        Path file = dir.resolve(f.path());
-        try {
-          if (!Files.isRegularFile(file)) {
-            throw new SnapshotException(
-                name
-                    + " is damaged: "
-                    + f.path()
-                    + " is listed in "
-                    + manifestFile
-                    + " but "
-                    + file
-                    + " is missing");
-          }
-          long size = Files.size(file);
-          if (size != f.bytes()) {
-            throw new SnapshotException(
-                name
-                    + " is damaged: "
-                    + file
-                    + " has "
-                    + size
-                    + " bytes but "
-                    + manifestFile
-                    + " lists "
-                    + f.bytes()
-                    + " bytes for "
-                    + f.path());
-          }
-          String sha = RocksDbSnapshotStore.sha256(file);
-          if (!sha.equals(f.sha256())) {
-            throw new SnapshotException(
-                name
-                    + " is damaged: "
-                    + file
-                    + " has SHA-256 "
-                    + sha
-                    + " but "
-                    + manifestFile
-                    + " lists "
-                    + f.sha256()
-                    + " for "
-                    + f.path()
-                    + " (same size, different content)");
-          }
-        } catch (IOException e) {
-          throw new SnapshotException("cannot verify " + file + " of " + name + ": " + e, e);
-        }
-      }
-      Path db = dir.resolve(RocksDbSnapshotStore.DB);
-      try (Stream<Path> files = Files.walk(db)) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          String relative = dir.relativize(f).toString().replace('\\', '/');
-          if (!listed.contains(relative) && !f.getFileName().toString().startsWith("LOG")) {
-            throw new SnapshotException(
-                name
-                    + " is damaged: "
-                    + f
-                    + " is not listed in "
-                    + manifestFile
-                    + " (snapshot folders must not be modified after the commit)");
-          }
-        }
+      Optional<SealedFolder.Mismatch> mismatch;
+      try {
+        mismatch =
+            SealedFolder.verify(
+                dir,
+                manifest.files(),
+                dir.resolve(RocksDbSnapshotStore.DB),
+                RocksDbSnapshotStore::partOfSnapshot);
       } catch (IOException e) {
-        throw new SnapshotException("cannot list " + db + " of " + name + ": " + e, e);
+        throw new SnapshotException("cannot verify the files of " + name + ": " + e, e);
       }
+      mismatch.ifPresent(
+          m -> {
+            String damaged = name + " is damaged: ";
+            throw new SnapshotException(
+                switch (m.kind()) {
+                  case MISSING ->
+                      damaged
+                          + m.listed().path()
+                          + " is listed in "
+                          + manifestFile
+                          + " but "
+                          + m.file()
+                          + " is missing";
+                  case SIZE ->
+                      damaged
+                          + m.file()
+                          + " has "
+                          + m.foundBytes()
+                          + " bytes but "
+                          + manifestFile
+                          + " lists "
+                          + m.listed().bytes()
+                          + " bytes for "
+                          + m.listed().path();
+                  case CONTENT ->
+                      damaged
+                          + m.file()
+                          + " has SHA-256 "
+                          + m.foundSha()
+                          + " but "
+                          + manifestFile
+                          + " lists "
+                          + m.listed().sha256()
+                          + " for "
+                          + m.listed().path()
+                          + " (same size, different content)";
+                  case UNLISTED ->
+                      damaged
+                          + m.file()
+                          + " is not listed in "
+                          + manifestFile
+                          + " (snapshot folders must not be modified after the commit)";
+                });
+          });
     }
 
     boolean tryAcquire() {

@@ -1,32 +1,26 @@
 package dev.lakeml.online;
 
+import dev.lakeml.schemas.sealed.SealedFile;
+import dev.lakeml.schemas.sealed.SealedFolder;
 import dev.lakeml.schemas.snapshot.Bytes;
 import dev.lakeml.schemas.snapshot.Retention;
 import dev.lakeml.schemas.snapshot.SnapshotException;
 import dev.lakeml.schemas.snapshot.SnapshotManifest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -437,68 +431,25 @@ public final class RocksDbSnapshotStore {
   }
 
   /** Size and SHA-256 of every file of the database, paths relative to the snapshot folder. */
-  static List<SnapshotManifest.FileEntry> hashFiles(Path snapshotDir, Path db) {
-    List<SnapshotManifest.FileEntry> out = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(db)) {
-      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-        String name = f.getFileName().toString();
-        if (name.startsWith("LOG")) {
-          continue; // an info log, should RocksDB ever write one: not part of the data
-        }
-        String relative = snapshotDir.relativize(f).toString().replace('\\', '/');
-        out.add(new SnapshotManifest.FileEntry(relative, Files.size(f), sha256(f)));
-      }
+  static List<SealedFile> hashFiles(Path snapshotDir, Path db) {
+    try {
+      return SealedFolder.digest(snapshotDir, db, RocksDbSnapshotStore::partOfSnapshot);
     } catch (IOException e) {
       throw new SnapshotException("cannot list the files of " + db + ": " + e, e);
     }
-    return out;
   }
 
-  static String sha256(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
-    byte[] buffer = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
+  /** Whether a file under db/ is data: RocksDB's info log, should it write one, is not. */
+  static boolean partOfSnapshot(String relative) {
+    return !relative.substring(relative.lastIndexOf('/') + 1).startsWith("LOG");
   }
 
   /** Writes a file so that readers see the old content or the new, never a part. */
   static void writeAtomically(Path target, String content) {
-    Path temp =
-        target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      try (FileChannel ch =
-          FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
-        ch.force(true);
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      syncDirectory(target.getParent());
+      SealedFolder.writeAtomically(target, content);
     } catch (IOException e) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException ignored) {
-        // Reported below with the cause that matters.
-      }
       throw new SnapshotException("cannot write " + target + ": " + e, e);
-    }
-  }
-
-  /** Makes a rename durable: on Linux a directory can be fsynced through a read channel. */
-  private static void syncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // Some platforms cannot open directories; the rename itself is still atomic.
     }
   }
 

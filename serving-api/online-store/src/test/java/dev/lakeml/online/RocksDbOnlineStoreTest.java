@@ -59,7 +59,7 @@ class RocksDbOnlineStoreTest extends OnlineStoreContract {
         store.commit(TestData.manifest(version, SnapshotManifest.ROCKSDB, rows), files);
     assertThat(written.files()).isNotEmpty();
     assertThat(written.files())
-        .extracting(SnapshotManifest.FileEntry::path)
+        .extracting(dev.lakeml.schemas.sealed.SealedFile::path)
         .allMatch(p -> p.startsWith("db/"));
   }
 

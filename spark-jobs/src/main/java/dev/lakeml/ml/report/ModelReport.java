@@ -3,15 +3,11 @@ package dev.lakeml.ml.report;
 import static dev.lakeml.ml.report.Markup.escape;
 import static dev.lakeml.ml.report.Markup.number;
 
+import dev.lakeml.schemas.sealed.SealedFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -70,19 +66,9 @@ public final class ModelReport {
   public static void write(ReportData data, Path file) {
     String page = render(data);
     Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
-    Path temp = null;
     try {
-      Files.createDirectories(dir);
-      temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-      Files.writeString(temp, page, StandardCharsets.UTF_8);
-      readableByAll(temp);
-      try {
-        Files.move(
-            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      Files.createDirectories(target.getParent());
+      SealedFolder.writeAtomically(target, page);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "could not write the model report of "
@@ -94,21 +80,6 @@ public final class ModelReport {
               + ": "
               + e.getMessage(),
           e);
-    } finally {
-      if (temp != null) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-          // The move failed and so did the clean-up; the first error is the one to report.
-        }
-      }
-    }
-  }
-
-  /** Temporary files are private (rw-------); a report is for people to open. */
-  private static void readableByAll(Path file) throws IOException {
-    if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
     }
   }
 

@@ -194,7 +194,8 @@ public final class OnlineReadBenchmark {
                 List.of()),
             files);
     long buildNanos = System.nanoTime() - buildStart;
-    long dbBytes = manifest.files().stream().mapToLong(SnapshotManifest.FileEntry::bytes).sum();
+    long dbBytes =
+        manifest.files().stream().mapToLong(dev.lakeml.schemas.sealed.SealedFile::bytes).sum();
 
     long openStart = System.nanoTime();
     try (RocksDbOnlineStore reader = RocksDbOnlineStore.open(root, cacheBytes)) {
