@@ -15,9 +15,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /**
  * {@code lakeml demo}: ingests every bundled day of the example project end to end and shows where
@@ -30,9 +28,7 @@ import picocli.CommandLine.Mixin;
     description =
         "Ingest the bundled Online Retail data end to end, compute features, build a training"
             + " set, publish an online snapshot, train every declared model and show the registry.")
-final class DemoCommand implements Callable<Integer> {
-  @Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
-
+final class DemoCommand extends SparkCommand {
   @picocli.CommandLine.Option(
       names = "--no-serve",
       description =
@@ -76,9 +72,7 @@ final class DemoCommand implements Callable<Integer> {
   private static void features(LakemlContext ctx) {
     ctx.out.println();
     ctx.out.println("Features (lakeml features --all):");
-    FeaturesCommand.Dates all = new FeaturesCommand.Dates();
-    all.all = true;
-    FeaturesCommand.compute(ctx, ctx.project.features().views(), all);
+    FeaturesCommand.compute(ctx, ctx.project.features().views(), LogicalDates.everyDate());
     if (ctx.project.features().labels().stream().anyMatch(l -> l.name().equals("churn_90d"))) {
       ctx.out.println();
       ctx.out.println(
@@ -158,65 +152,61 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
-    try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
-      IngestCommand.Dates all = new IngestCommand.Dates();
-      all.all = true;
-      IngestCommand.ingest(ctx, ctx.project.sources(), all);
-      ctx.out.println();
-      ctx.out.println("Tables (Delta, registered for SQL):");
-      for (TableContract t : IngestTables.all(ctx.project)) {
-        ctx.out.printf("  %-28s %s%n", t.qualifiedName(), ctx.lakehouse.location(t));
-      }
-      if (ctx.project.source("invoice_lines").isPresent()) {
-        ctx.out.println();
-        ctx.out.println("Why rows were quarantined:");
-        ctx.out.println("  lakeml sql \"" + QUARANTINE_QUERY + "\"");
-        ctx.out.print(TextTable.render(ctx.spark.sql(QUARANTINE_QUERY), 20));
-        ctx.out.println();
-        ctx.out.println("A sample query:");
-        ctx.out.println("  lakeml sql \"" + SAMPLE_QUERY + "\"");
-        ctx.out.print(TextTable.render(ctx.spark.sql(SAMPLE_QUERY), 5));
-      }
-      if (!ctx.project.features().views().isEmpty()) {
-        features(ctx);
-      }
-      for (ModelSpec spec : ctx.project.models()) {
-        List<ModelSpec> runs = new ArrayList<>(List.of(spec));
-        spec.variants().keySet().forEach(v -> runs.add(spec.withVariant(v)));
-        for (ModelSpec run : runs) {
-          ctx.out.println();
-          ctx.out.printf(
-              "A model (lakeml train %s%s):%n",
-              spec.name(), run == spec ? "" : " --variant " + variantName(spec, run));
-          TrainJob.Result r =
-              new TrainJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info).run(run);
-          ctx.out.printf(
-              "  run %s (%s): %d candidates, chose %s; %s (%,d training rows, %,d validation)"
-                  + " in %.1f s%n",
-              r.runId(),
-              run.algorithm().yamlName(),
-              r.candidates(),
-              r.params(),
-              rounded(r.metrics()),
-              r.trainRows(),
-              r.validationRows(),
-              r.seconds());
-          ctx.out.printf(
-              "  version %d is %s: %s%n  report: %s%n",
-              r.version(), r.champion() ? "the champion" : "a challenger", r.gate(), r.report());
-        }
-      }
-      if (!ctx.project.features().views().isEmpty()) {
-        predictAndPublish(ctx);
-      }
-      if (!ctx.project.models().isEmpty()) {
-        ctx.out.println();
-        ctx.out.println("The registry (lakeml models list MODEL, lakeml models history MODEL):");
-        ctx.out.println("  lakeml sql \"" + ALIAS_QUERY + "\"");
-        ctx.out.print(TextTable.render(ctx.spark.sql(ALIAS_QUERY), 20));
-      }
-      return LakemlCli.OK;
+  int run(LakemlContext ctx) {
+    IngestCommand.ingest(ctx, ctx.project.sources(), LogicalDates.everyDate());
+    ctx.out.println();
+    ctx.out.println("Tables (Delta, registered for SQL):");
+    for (TableContract t : IngestTables.all(ctx.project)) {
+      ctx.out.printf("  %-28s %s%n", t.qualifiedName(), ctx.lakehouse.location(t));
     }
+    if (ctx.project.source("invoice_lines").isPresent()) {
+      ctx.out.println();
+      ctx.out.println("Why rows were quarantined:");
+      ctx.out.println("  lakeml sql \"" + QUARANTINE_QUERY + "\"");
+      ctx.out.print(TextTable.render(ctx.spark.sql(QUARANTINE_QUERY), 20));
+      ctx.out.println();
+      ctx.out.println("A sample query:");
+      ctx.out.println("  lakeml sql \"" + SAMPLE_QUERY + "\"");
+      ctx.out.print(TextTable.render(ctx.spark.sql(SAMPLE_QUERY), 5));
+    }
+    if (!ctx.project.features().views().isEmpty()) {
+      features(ctx);
+    }
+    for (ModelSpec spec : ctx.project.models()) {
+      List<ModelSpec> runs = new ArrayList<>(List.of(spec));
+      spec.variants().keySet().forEach(v -> runs.add(spec.withVariant(v)));
+      for (ModelSpec run : runs) {
+        ctx.out.println();
+        ctx.out.printf(
+            "A model (lakeml train %s%s):%n",
+            spec.name(), run == spec ? "" : " --variant " + variantName(spec, run));
+        TrainJob.Result r =
+            new TrainJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info).run(run);
+        ctx.out.printf(
+            "  run %s (%s): %d candidates, chose %s; %s (%,d training rows, %,d validation)"
+                + " in %.1f s%n",
+            r.runId(),
+            run.algorithm().yamlName(),
+            r.candidates(),
+            r.params(),
+            rounded(r.metrics()),
+            r.trainRows(),
+            r.validationRows(),
+            r.seconds());
+        ctx.out.printf(
+            "  version %d is %s: %s%n  report: %s%n",
+            r.version(), r.champion() ? "the champion" : "a challenger", r.gate(), r.report());
+      }
+    }
+    if (!ctx.project.features().views().isEmpty()) {
+      predictAndPublish(ctx);
+    }
+    if (!ctx.project.models().isEmpty()) {
+      ctx.out.println();
+      ctx.out.println("The registry (lakeml models list MODEL, lakeml models history MODEL):");
+      ctx.out.println("  lakeml sql \"" + ALIAS_QUERY + "\"");
+      ctx.out.print(TextTable.render(ctx.spark.sql(ALIAS_QUERY), 20));
+    }
+    return LakemlCli.OK;
   }
 }

@@ -10,14 +10,12 @@ import dev.lakeml.schemas.tables.FeatureTables;
 import dev.lakeml.schemas.tables.IngestTables;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Row;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -32,47 +30,25 @@ import picocli.CommandLine.ParentCommand;
         "Compute feature views into features.<view> for a logical date or range; list or"
             + " describe the registered views.",
     subcommands = {FeaturesCommand.ListViews.class, FeaturesCommand.Describe.class})
-final class FeaturesCommand implements Callable<Integer> {
-  @Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
-
+final class FeaturesCommand extends SparkCommand {
   @Option(names = "--view", description = "Feature view to compute (default: every view).")
   String view;
 
-  @ArgGroup Dates dates;
-
-  static final class Dates {
-    @Option(names = "--date", description = "One logical date, yyyy-MM-dd.", required = true)
-    String date;
-
-    @ArgGroup(exclusive = false)
-    Range range;
-
-    @Option(
-        names = "--all",
-        description = "Every date the view's source has events for (backfill).",
-        required = true)
-    boolean all;
-  }
-
-  static final class Range {
-    @Option(names = "--from", description = "First logical date.", required = true)
-    String from;
-
-    @Option(names = "--to", description = "Last logical date (inclusive).", required = true)
-    String to;
-  }
+  @ArgGroup LogicalDates dates;
 
   @Override
-  public Integer call() {
+  void check() {
     if (dates == null) {
       throw new LakemlCli.UsageException(
           "say which dates to compute: --date D, --from D1 --to D2 or --all"
               + " (or use 'features list' / 'features describe VIEW')");
     }
-    try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
-      compute(ctx, views(ctx, view), dates);
-      return LakemlCli.OK;
-    }
+  }
+
+  @Override
+  int run(LakemlContext ctx) {
+    compute(ctx, views(ctx, view), dates);
+    return LakemlCli.OK;
   }
 
   static List<FeatureViewSpec> views(LakemlContext ctx, String name) {
@@ -84,38 +60,16 @@ final class FeaturesCommand implements Callable<Integer> {
     if (name == null) {
       return all;
     }
-    return List.of(
-        ctx.project
-            .features()
-            .view(name)
-            .orElseThrow(
-                () ->
-                    new LakemlCli.UsageException(
-                        "unknown feature view '"
-                            + name
-                            + "'; the project declares "
-                            + all.stream().map(FeatureViewSpec::name).toList())));
+    return List.of(ctx.view(name));
   }
 
   static List<FeatureJob.Result> compute(
-      LakemlContext ctx, List<FeatureViewSpec> views, Dates dates) {
+      LakemlContext ctx, List<FeatureViewSpec> views, LogicalDates dates) {
     FeatureJob job = new FeatureJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info);
     List<FeatureJob.Result> results = new ArrayList<>();
     for (FeatureViewSpec v : views) {
-      LocalDate from;
-      LocalDate to;
-      if (dates.date != null) {
-        from = parse(dates.date, "--date");
-        to = from;
-      } else if (dates.range != null) {
-        from = parse(dates.range.from, "--from");
-        to = parse(dates.range.to, "--to");
-      } else {
-        LocalDate[] span = sourceDates(ctx, v);
-        from = span[0];
-        to = span[1];
-      }
-      FeatureJob.Result r = job.run(v, from, to);
+      LocalDate[] span = dates.span(() -> sourceDates(ctx, v));
+      FeatureJob.Result r = job.run(v, span[0], span[1]);
       ctx.out.printf(
           "features.%s %s..%s: %,d rows, %,d entities, Delta version %d in %.1f s (run %s)%n",
           r.view(),
@@ -150,69 +104,68 @@ final class FeaturesCommand implements Callable<Integer> {
     return new LocalDate[] {span.getDate(0).toLocalDate(), span.getDate(1).toLocalDate()};
   }
 
-  static LocalDate parse(String text, String option) {
-    try {
-      return LocalDate.parse(text);
-    } catch (DateTimeParseException e) {
-      throw new LakemlCli.UsageException(
-          option + " '" + text + "' is not a date; expected yyyy-MM-dd");
-    }
-  }
-
   @Command(name = "list", description = "Every declared view: its features, version and last run.")
   static final class ListViews implements Callable<Integer> {
     // The global options are the parent's: they are inherited, so they may follow 'list'.
     @ParentCommand FeaturesCommand parent;
 
     @Override
-    public Integer call() {
-      try (LakemlContext ctx =
-          LakemlContext.open(parent.global, LakemlCli.out(), LakemlCli.err())) {
-        boolean registry = ctx.lakehouse.exists(FeatureTables.REGISTRY);
-        List<String[]> rows = new ArrayList<>();
-        for (FeatureViewSpec v : ctx.project.features().views()) {
-          String lastRun = "never computed";
-          String version = "-";
-          if (registry) {
-            List<Row> r =
-                ctx.spark
-                    .sql(
-                        "SELECT definition_hash, delta_version, last_date_from, last_date_to"
-                            + " FROM features.registry WHERE view = '"
-                            + v.name()
-                            + "' LIMIT 1")
-                    .collectAsList();
-            if (!r.isEmpty()) {
-              Row x = r.get(0);
-              version = String.valueOf(x.getLong(1));
-              lastRun =
-                  x.getDate(2)
-                      + ".."
-                      + x.getDate(3)
-                      + (x.getString(0).equals(v.definitionHash())
-                          ? ""
-                          : " (definition changed since: recompute)");
+    public Integer call() throws Exception {
+      return SparkCommand.withContext(
+          parent.global,
+          ctx -> {
+            boolean registry = ctx.lakehouse.exists(FeatureTables.REGISTRY);
+            List<String[]> rows = new ArrayList<>();
+            for (FeatureViewSpec v : ctx.project.features().views()) {
+              String lastRun = "never computed";
+              String version = "-";
+              if (registry) {
+                List<Row> r =
+                    ctx.spark
+                        .sql(
+                            "SELECT definition_hash, delta_version, last_date_from, last_date_to"
+                                + " FROM features.registry WHERE view = '"
+                                + v.name()
+                                + "' LIMIT 1")
+                        .collectAsList();
+                if (!r.isEmpty()) {
+                  Row x = r.get(0);
+                  version = String.valueOf(x.getLong(1));
+                  lastRun =
+                      x.getDate(2)
+                          + ".."
+                          + x.getDate(3)
+                          + (x.getString(0).equals(v.definitionHash())
+                              ? ""
+                              : " (definition changed since: recompute)");
+                }
+              }
+              rows.add(
+                  new String[] {
+                    v.name(),
+                    v.entity(),
+                    String.valueOf(v.features().size()),
+                    Durations.format(v.ttl()),
+                    v.owner(),
+                    v.definitionHash(),
+                    version,
+                    lastRun
+                  });
             }
-          }
-          rows.add(
-              new String[] {
-                v.name(),
-                v.entity(),
-                String.valueOf(v.features().size()),
-                Durations.format(v.ttl()),
-                v.owner(),
-                v.definitionHash(),
-                version,
-                lastRun
-              });
-        }
-        ctx.out.print(
-            TextTable.render(
-                List.of(
-                    "view", "entity", "features", "ttl", "owner", "version", "delta", "last run"),
-                rows));
-        return LakemlCli.OK;
-      }
+            ctx.out.print(
+                TextTable.render(
+                    List.of(
+                        "view",
+                        "entity",
+                        "features",
+                        "ttl",
+                        "owner",
+                        "version",
+                        "delta",
+                        "last run"),
+                    rows));
+            return LakemlCli.OK;
+          });
     }
   }
 
@@ -224,34 +177,36 @@ final class FeaturesCommand implements Callable<Integer> {
     String name;
 
     @Override
-    public Integer call() {
-      try (LakemlContext ctx =
-          LakemlContext.open(parent.global, LakemlCli.out(), LakemlCli.err())) {
-        FeatureViewSpec v = views(ctx, name).get(0);
-        ctx.out.println(v.name() + " - " + v.description());
-        ctx.out.println("entity:     " + v.entity());
-        ctx.out.println("source:     silver." + v.source() + " (event time " + v.eventTime() + ")");
-        v.filter().ifPresent(f -> ctx.out.println("filter:     " + f));
-        ctx.out.println("ttl:        " + Durations.format(v.ttl()));
-        ctx.out.println("owner:      " + v.owner());
-        ctx.out.println("version:    " + v.definitionHash());
-        ctx.out.println("table:      features." + v.name());
-        ctx.out.println("features:");
-        for (FeatureSpec f : v.features()) {
-          ctx.out.printf("  %-24s %s%n", f.name(), FeatureTables.describe(f));
-        }
-        if (ctx.lakehouse.exists(FeatureTables.REGISTRY)) {
-          ctx.out.print(
-              TextTable.render(
-                  ctx.spark.sql(
-                      "SELECT feature, value_type, delta_version, last_date_from, last_date_to,"
-                          + " rows_written, updated_at FROM features.registry WHERE view = '"
-                          + v.name()
-                          + "' ORDER BY feature"),
-                  1000));
-        }
-        return LakemlCli.OK;
-      }
+    public Integer call() throws Exception {
+      return SparkCommand.withContext(
+          parent.global,
+          ctx -> {
+            FeatureViewSpec v = views(ctx, name).get(0);
+            ctx.out.println(v.name() + " - " + v.description());
+            ctx.out.println("entity:     " + v.entity());
+            ctx.out.println(
+                "source:     silver." + v.source() + " (event time " + v.eventTime() + ")");
+            v.filter().ifPresent(f -> ctx.out.println("filter:     " + f));
+            ctx.out.println("ttl:        " + Durations.format(v.ttl()));
+            ctx.out.println("owner:      " + v.owner());
+            ctx.out.println("version:    " + v.definitionHash());
+            ctx.out.println("table:      features." + v.name());
+            ctx.out.println("features:");
+            for (FeatureSpec f : v.features()) {
+              ctx.out.printf("  %-24s %s%n", f.name(), FeatureTables.describe(f));
+            }
+            if (ctx.lakehouse.exists(FeatureTables.REGISTRY)) {
+              ctx.out.print(
+                  TextTable.render(
+                      ctx.spark.sql(
+                          "SELECT feature, value_type, delta_version, last_date_from, last_date_to,"
+                              + " rows_written, updated_at FROM features.registry WHERE view = '"
+                              + v.name()
+                              + "' ORDER BY feature"),
+                      1000));
+            }
+            return LakemlCli.OK;
+          });
     }
   }
 }

@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
         "Print the spark-submit settings for a GPU cluster (RAPIDS Accelerator, GPU scheduling,"
             + " XGBoost device=cuda); prints nothing to set for cpu. See docs/gpu.md.")
 final class GpuConfigCommand implements Callable<Integer> {
+  // Taken like every command's, so scripts can pass them uniformly; no setting here needs Spark.
+  @picocli.CommandLine.Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
+
   enum Format {
     SPARK_SUBMIT("spark-submit"),
     PROPERTIES("properties");

@@ -2,9 +2,7 @@ package dev.lakeml.cli;
 
 import dev.lakeml.feedback.PredictionLogJob;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code lakeml ingest-predictions}: the serving API's prediction log into Delta. */
@@ -13,24 +11,19 @@ import picocli.CommandLine.Option;
     description =
         "Load the serving API's closed prediction-log files into serving.prediction_log, each file"
             + " exactly once.")
-final class IngestPredictionsCommand implements Callable<Integer> {
-  @Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
-
+final class IngestPredictionsCommand extends SparkCommand {
   @Option(
       names = "--log-dir",
       description = "the API's --log-dir (default: <lakehouse>/_serving/log)")
   String logDir;
 
   @Override
-  public Integer call() {
-    try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
-      Path dir =
-          logDir != null ? Path.of(logDir) : Path.of(ctx.lakehouse.root(), "_serving", "log");
-      PredictionLogJob.Result r = new PredictionLogJob(ctx.lakehouse, ctx::info).run(dir);
-      ctx.out.printf(
-          "serving.prediction_log: %d new file(s), %,d rows; %d file(s) were already loaded%n",
-          r.files(), r.rows(), r.skipped());
-      return LakemlCli.OK;
-    }
+  int run(LakemlContext ctx) {
+    Path dir = logDir != null ? Path.of(logDir) : Path.of(ctx.lakehouse.root(), "_serving", "log");
+    PredictionLogJob.Result r = new PredictionLogJob(ctx.lakehouse, ctx::info).run(dir);
+    ctx.out.printf(
+        "serving.prediction_log: %d new file(s), %,d rows; %d file(s) were already loaded%n",
+        r.files(), r.rows(), r.skipped());
+    return LakemlCli.OK;
   }
 }

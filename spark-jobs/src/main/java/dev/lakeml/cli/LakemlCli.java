@@ -1,6 +1,7 @@
 package dev.lakeml.cli;
 
 import dev.lakeml.lakehouse.LakehouseException;
+import dev.lakeml.schemas.project.Declared;
 import dev.lakeml.schemas.yaml.ConfigException;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -89,7 +90,10 @@ public final class LakemlCli implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(),
-        "Missing subcommand: ingest, stream, features, training-set, publish, train, runs, tables, sql or demo");
+        "Missing subcommand: one of "
+            + String.join(
+                ", ",
+                spec.subcommands().keySet().stream().filter(n -> !n.equals("help")).toList()));
   }
 
   public static void main(String[] args) {
@@ -120,6 +124,8 @@ public final class LakemlCli implements Runnable {
 
   private static int run(PrintStream out, PrintStream err, String... args) {
     CommandLine cli = new CommandLine(new LakemlCli());
+    cli.registerConverter(java.time.LocalDate.class, new LogicalDates.Converter());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setOut(new java.io.PrintWriter(out, true));
     cli.setErr(new java.io.PrintWriter(err, true));
     cli.setExecutionExceptionHandler(
@@ -136,7 +142,7 @@ public final class LakemlCli implements Runnable {
             err.println("lakeml: configuration error: " + e.getMessage());
             return USAGE;
           }
-          if (e instanceof UsageException) {
+          if (e instanceof UsageException || e instanceof Declared.UnknownNameException) {
             err.println("lakeml: " + e.getMessage());
             return USAGE;
           }

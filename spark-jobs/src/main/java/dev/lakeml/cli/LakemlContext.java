@@ -1,8 +1,12 @@
 package dev.lakeml.cli;
 
 import dev.lakeml.lakehouse.Lakehouse;
+import dev.lakeml.schemas.features.FeatureViewSpec;
+import dev.lakeml.schemas.models.ModelSpec;
+import dev.lakeml.schemas.project.Declared;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.project.ProjectLoader;
+import dev.lakeml.schemas.project.SourceSpec;
 import dev.lakeml.schemas.tables.IngestTables;
 import dev.lakeml.schemas.tables.Layer;
 import dev.lakeml.spark.SparkSessions;
@@ -92,18 +96,18 @@ final class LakemlContext implements AutoCloseable {
   }
 
   /** A model spec of the project, or a usage error listing the declared ones. */
-  dev.lakeml.schemas.models.ModelSpec model(String name) {
-    return project
-        .model(name)
-        .orElseThrow(
-            () ->
-                new LakemlCli.UsageException(
-                    "unknown model '"
-                        + name
-                        + "'; the project declares "
-                        + project.models().stream()
-                            .map(dev.lakeml.schemas.models.ModelSpec::name)
-                            .toList()));
+  ModelSpec model(String name) {
+    return Declared.find("model", name, project.models(), ModelSpec::name);
+  }
+
+  /** A source of the project, or a usage error listing the declared ones. */
+  SourceSpec source(String name) {
+    return Declared.find("source", name, project.sources(), SourceSpec::name);
+  }
+
+  /** A feature view of the project, or a usage error listing the declared ones. */
+  FeatureViewSpec view(String name) {
+    return Declared.find("feature view", name, project.features().views(), FeatureViewSpec::name);
   }
 
   /** A progress message on standard error, unless --quiet. */

@@ -4,10 +4,7 @@ import dev.lakeml.ml.PredictJob;
 import dev.lakeml.schemas.models.ModelSpec;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -17,14 +14,12 @@ import picocli.CommandLine.Parameters;
     description =
         "Score the model's population on a date with its champion (or --version) into"
             + " predictions.<model>, replacing that date.")
-final class PredictCommand implements Callable<Integer> {
-  @Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
-
+final class PredictCommand extends SparkCommand {
   @Parameters(index = "0", description = "model name from the project file")
   String model;
 
   @Option(names = "--date", required = true, description = "the logical date, yyyy-MM-dd")
-  String date;
+  LocalDate date;
 
   @Option(
       names = "--version",
@@ -33,23 +28,14 @@ final class PredictCommand implements Callable<Integer> {
   String version;
 
   @Override
-  public Integer call() {
-    LocalDate d;
-    try {
-      d = LocalDate.parse(date);
-    } catch (DateTimeParseException e) {
-      throw new LakemlCli.UsageException(
-          "--date '" + date + "' is not a date; expected yyyy-MM-dd");
-    }
-    try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
-      ModelSpec spec = ctx.model(model);
-      PredictJob.Result r =
-          new PredictJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info)
-              .run(spec, version, d);
-      ctx.out.printf(
-          "%s: %,d predictions for %s by version %d in %s (%.1f s); newest date: %s_latest%n",
-          r.model(), r.rows(), r.date(), r.version(), r.table(), r.seconds(), r.table());
-      return LakemlCli.OK;
-    }
+  int run(LakemlContext ctx) {
+    ModelSpec spec = ctx.model(model);
+    PredictJob.Result r =
+        new PredictJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info)
+            .run(spec, version, date);
+    ctx.out.printf(
+        "%s: %,d predictions for %s by version %d in %s (%.1f s); newest date: %s_latest%n",
+        r.model(), r.rows(), r.date(), r.version(), r.table(), r.seconds(), r.table());
+    return LakemlCli.OK;
   }
 }

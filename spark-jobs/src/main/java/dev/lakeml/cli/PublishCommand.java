@@ -6,13 +6,10 @@ import dev.lakeml.schemas.snapshot.SnapshotManifest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code lakeml publish}: the latest feature values to a new online snapshot. */
@@ -21,19 +18,27 @@ import picocli.CommandLine.Option;
     description =
         "Publish each feature view's latest values per entity (within TTL) to a new, immutable"
             + " online snapshot: RocksDB (default) or Redis.")
-final class PublishCommand implements Callable<Integer> {
-  @Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
-
+final class PublishCommand extends SparkCommand {
   @Option(names = "--views", split = ",", description = "views to publish (default: all)")
   List<String> views = new ArrayList<>();
 
   @Option(
       names = "--as-of",
-      description = "publish values as of this instant (default: each view's newest row)")
-  String asOf;
+      description =
+          "publish values as of this instant, e.g. 2011-10-01T00:00:00Z (default: each view's"
+              + " newest row)")
+  Instant asOf;
 
-  @Option(names = "--backend", description = "rocksdb (default) or redis")
-  String backend = "rocksdb";
+  /** Where a snapshot is published. */
+  enum Backend {
+    ROCKSDB,
+    REDIS
+  }
+
+  @Option(
+      names = "--backend",
+      description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}), in any case")
+  Backend backend = Backend.ROCKSDB;
 
   @Option(
       names = "--online-path",
@@ -58,70 +63,60 @@ final class PublishCommand implements Callable<Integer> {
   Integer partitions;
 
   @Override
-  public Integer call() {
+  void check() {
     if (retain < 2) {
       throw new LakemlCli.UsageException(
           "--retain must be at least 2: the current and the previous snapshot are always kept");
     }
-    Optional<Instant> at = Optional.empty();
-    if (asOf != null) {
-      try {
-        at = Optional.of(Instant.parse(asOf));
-      } catch (DateTimeParseException e) {
-        throw new LakemlCli.UsageException(
-            "--as-of '" + asOf + "' is not an instant; expected e.g. 2011-10-01T00:00:00Z");
-      }
+  }
+
+  @Override
+  int run(LakemlContext ctx) {
+    PublishJob job = new PublishJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info);
+    List<FeatureViewSpec> chosen = new ArrayList<>();
+    if (views.isEmpty()) {
+      chosen.addAll(FeaturesCommand.views(ctx, null));
+    } else {
+      views.forEach(v -> chosen.add(ctx.view(v)));
     }
-    try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
-      PublishJob job = new PublishJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info);
-      List<FeatureViewSpec> chosen = new ArrayList<>();
-      if (views.isEmpty()) {
-        chosen.addAll(FeaturesCommand.views(ctx, null));
-      } else {
-        views.forEach(v -> chosen.addAll(FeaturesCommand.views(ctx, v)));
+    List<PublishJob.ViewData> data = new ArrayList<>(job.latest(chosen, Optional.ofNullable(asOf)));
+    if (!noPredictions) {
+      List<PublishJob.ViewData> predictions = job.latestPredictions(data.size() + 1);
+      predictions.forEach(p -> ctx.info("  " + p.entry().name() + ": newest date's predictions"));
+      data.addAll(predictions);
+    }
+    int n =
+        partitions != null
+            ? partitions
+            : Math.max(2, ctx.spark.sparkContext().defaultParallelism());
+    PublishJob.Result r;
+    String where;
+    if (backend == Backend.ROCKSDB) {
+      Path root = Path.of(onlinePath != null ? onlinePath : onlineRoot(ctx));
+      r = job.publishRocksDb(data, root, n, retain);
+      where = root.toString();
+    } else {
+      String[] hp = redis.split(":");
+      if (hp.length != 2 || !hp[1].matches("\\d{1,5}")) {
+        throw new LakemlCli.UsageException("--redis '" + redis + "' is not host:port");
       }
-      List<PublishJob.ViewData> data = new ArrayList<>(job.latest(chosen, at));
-      if (!noPredictions) {
-        List<PublishJob.ViewData> predictions = job.latestPredictions(data.size() + 1);
-        predictions.forEach(p -> ctx.info("  " + p.entry().name() + ": newest date's predictions"));
-        data.addAll(predictions);
-      }
-      int n =
-          partitions != null
-              ? partitions
-              : Math.max(2, ctx.spark.sparkContext().defaultParallelism());
-      PublishJob.Result r;
-      String where;
-      if (backend.equals("rocksdb")) {
-        Path root = Path.of(onlinePath != null ? onlinePath : onlineRoot(ctx));
-        r = job.publishRocksDb(data, root, n, retain);
-        where = root.toString();
-      } else if (backend.equals("redis")) {
-        String[] hp = redis.split(":");
-        if (hp.length != 2 || !hp[1].matches("\\d{1,5}")) {
-          throw new LakemlCli.UsageException("--redis '" + redis + "' is not host:port");
-        }
-        String prefix = redisPrefix != null ? redisPrefix : "lakeml:" + ctx.project.name();
-        r = job.publishRedis(data, hp[0], Integer.parseInt(hp[1]), prefix, n, retain);
-        where = "redis://" + redis + " prefix " + prefix;
-      } else {
-        throw new LakemlCli.UsageException(
-            "--backend '" + backend + "' is not a backend; expected rocksdb or redis");
-      }
-      SnapshotManifest m = r.manifest();
+      String prefix = redisPrefix != null ? redisPrefix : "lakeml:" + ctx.project.name();
+      r = job.publishRedis(data, hp[0], Integer.parseInt(hp[1]), prefix, n, retain);
+      where = "redis://" + redis + " prefix " + prefix;
+    }
+    SnapshotManifest m = r.manifest();
+    ctx.out.printf(
+        "online snapshot v%d at %s: %,d rows in %.1f s%n",
+        m.version(), where, m.totalRows(), r.seconds());
+    for (SnapshotManifest.ViewEntry v : m.views()) {
       ctx.out.printf(
-          "online snapshot v%d at %s: %,d rows in %.1f s%n",
-          m.version(), where, m.totalRows(), r.seconds());
-      for (SnapshotManifest.ViewEntry v : m.views()) {
-        ctx.out.printf(
-            "  %-20s %,9d entities, as of %s, from %s version %d%n",
-            v.name(), v.rows(), v.featuresAsOf(), v.sourceTable(), v.sourceDeltaVersion());
-      }
-      if (!r.collected().isEmpty()) {
-        ctx.out.println("  garbage collected versions " + r.collected());
-      }
-      return LakemlCli.OK;
+          "  %-20s %,9d entities, as of %s, from %s version %d%n",
+          v.name(), v.rows(), v.featuresAsOf(), v.sourceTable(), v.sourceDeltaVersion());
     }
+    if (!r.collected().isEmpty()) {
+      ctx.out.println("  garbage collected versions " + r.collected());
+    }
+    return LakemlCli.OK;
   }
 
   static String onlineRoot(LakemlContext ctx) {

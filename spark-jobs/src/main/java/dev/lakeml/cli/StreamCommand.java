@@ -4,22 +4,18 @@ import dev.lakeml.ingest.StreamIngestJob;
 import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.schemas.project.SourceSpec;
 import java.time.Clock;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.Trigger;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code lakeml stream}: streaming ingestion from the landing folder or from Kafka. */
 @Command(
     name = "stream",
     description = "Ingest a source continuously, from its landing folder (default) or Kafka.")
-final class StreamCommand implements Callable<Integer> {
-  @Mixin LakemlCli.GlobalOptions global = new LakemlCli.GlobalOptions();
-
+final class StreamCommand extends SparkCommand {
   @Option(
       names = {"-s", "--source"},
       required = true,
@@ -29,8 +25,9 @@ final class StreamCommand implements Callable<Integer> {
   @Option(
       names = "--from",
       defaultValue = "directory",
-      description = "directory (the landing folder) or kafka (default ${DEFAULT-VALUE}).")
-  String from;
+      description =
+          "${COMPLETION-CANDIDATES}: the landing folder or Kafka (default ${DEFAULT-VALUE}).")
+  StreamIngestJob.Kind from;
 
   @Option(names = "--available-now", description = "Process what is there, then stop.")
   boolean availableNow;
@@ -48,17 +45,10 @@ final class StreamCommand implements Callable<Integer> {
   Long timeoutSeconds;
 
   @Override
-  public Integer call() throws Exception {
-    StreamIngestJob.Kind kind =
-        switch (from) {
-          case "directory" -> StreamIngestJob.Kind.DIRECTORY;
-          case "kafka" -> StreamIngestJob.Kind.KAFKA;
-          default ->
-              throw new LakemlCli.UsageException(
-                  "--from '" + from + "': expected directory or kafka");
-        };
-    try (LakemlContext ctx = LakemlContext.open(global, LakemlCli.out(), LakemlCli.err())) {
-      SourceSpec spec = IngestCommand.sources(ctx, source).get(0);
+  int run(LakemlContext ctx) throws Exception {
+    StreamIngestJob.Kind kind = from;
+    {
+      SourceSpec spec = ctx.source(source);
       StreamIngestJob job =
           new StreamIngestJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info);
       Trigger trigger =

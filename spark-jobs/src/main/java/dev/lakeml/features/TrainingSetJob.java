@@ -8,6 +8,7 @@ import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
 import dev.lakeml.schemas.features.LabelSpec;
 import dev.lakeml.schemas.features.RequestFeatureSpec;
+import dev.lakeml.schemas.project.Declared;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.tables.IngestTables;
 import dev.lakeml.schemas.tables.Layer;
@@ -109,18 +110,7 @@ public final class TrainingSetJob {
     List<String> spineColumns;
     if (spine instanceof Spine.FromLabel l) {
       LabelSpec spec =
-          project.features().labels().stream()
-              .filter(x -> x.name().equals(l.label()))
-              .findFirst()
-              .orElseThrow(
-                  () ->
-                      new LakehouseException(
-                          "unknown label '"
-                              + l.label()
-                              + "'; the project declares "
-                              + project.features().labels().stream()
-                                  .map(LabelSpec::name)
-                                  .toList()));
+          Declared.find("label", l.label(), project.features().labels(), LabelSpec::name);
       label = Optional.of(spec);
       TableContract silver = IngestTables.silver(project.source(spec.source()).orElseThrow());
       pin(silver.qualifiedName(), lakehouse.location(silver), versions, locations);
@@ -425,17 +415,7 @@ public final class TrainingSetJob {
     if (!names.isEmpty()) {
       List<FeatureViewSpec> out = new ArrayList<>();
       for (String n : names) {
-        FeatureViewSpec v =
-            project
-                .features()
-                .view(n)
-                .orElseThrow(
-                    () ->
-                        new LakehouseException(
-                            "unknown feature view '"
-                                + n
-                                + "'; the project declares "
-                                + all.stream().map(FeatureViewSpec::name).toList()));
+        FeatureViewSpec v = Declared.find("feature view", n, all, FeatureViewSpec::name);
         List<String> missing =
             entity(v.entity()).keyNames().stream().filter(k -> !spineColumns.contains(k)).toList();
         if (!missing.isEmpty()) {

@@ -84,15 +84,60 @@ class LakemlCliIT {
   }
 
   @Test
+  void sqlPrintsWholeValuesAsCsvOrJsonForScripts() {
+    String project = projectFile();
+    assertThat(run("ingest", "--project", project, "--date", "2011-01-10", "-q").code()).isZero();
+    String query =
+        "SELECT order_id, amount, 'a, \"quoted\"\nvalue' AS note, CAST(NULL AS STRING) AS none,"
+            + " repeat('x', 200) AS long_text FROM silver.orders";
+    Result csv = run("sql", "--project", project, "-q", "--format", "csv", query);
+    assertThat(csv.code()).as(csv.err()).isZero();
+    assertThat(csv.out())
+        .isEqualTo(
+            "order_id,amount,note,none,long_text\r\n"
+                + "O1,10.00,\"a, \"\"quoted\"\"\nvalue\",,"
+                + "x".repeat(200)
+                + "\r\n");
+    Result json = run("sql", "--project", project, "-q", "--format", "JSON", query);
+    assertThat(json.code()).as(json.err()).isZero();
+    assertThat(json.out())
+        .isEqualTo(
+            "{\"order_id\":\"O1\",\"amount\":10.00,\"note\":\"a, \\\"quoted\\\"\\nvalue\","
+                + "\"long_text\":\""
+                + "x".repeat(200)
+                + "\"}\n");
+  }
+
+  @Test
+  void gpuConfigTakesTheGlobalOptionsLikeEveryCommand() {
+    Result r = run("gpu-config", "--project", projectFile(), "-q", "--device", "cpu");
+    assertThat(r.code()).as(r.err()).isZero();
+  }
+
+  @Test
   void usageErrorsExitWithTwo() {
     String project = projectFile();
     Result none = run();
     assertThat(none.code()).isEqualTo(2);
-    assertThat(none.err()).contains("Missing subcommand");
+    assertThat(none.err())
+        .contains("Missing subcommand: one of ingest, stream, features")
+        .contains("predict, ingest-predictions, tables, sql, demo, gpu-config");
 
     Result badDate = run("ingest", "--project", project, "--date", "10/01/2011");
     assertThat(badDate.code()).isEqualTo(2);
-    assertThat(badDate.err()).contains("--date '10/01/2011' is not a date; expected yyyy-MM-dd");
+    assertThat(badDate.err())
+        .contains("--date")
+        .contains("'10/01/2011' is not a date; expected yyyy-MM-dd");
+
+    Result backwards =
+        run("ingest", "--project", project, "--from", "2011-01-12", "--to", "2011-01-10");
+    assertThat(backwards.code()).isEqualTo(2);
+    assertThat(backwards.err())
+        .contains("--to 2011-01-10 is before --from 2011-01-12; give the dates in order");
+
+    Result badFormat = run("sql", "--project", project, "--format", "xml", "SELECT 1");
+    assertThat(badFormat.code()).isEqualTo(2);
+    assertThat(badFormat.err()).contains("--format").contains("TABLE, CSV, JSON");
 
     Result unknownSource =
         run("ingest", "--project", project, "--source", "invoices", "--date", "2011-01-10");
