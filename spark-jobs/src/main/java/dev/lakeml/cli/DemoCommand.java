@@ -1,9 +1,9 @@
 package dev.lakeml.cli;
 
-import dev.lakeml.features.PublishJob;
 import dev.lakeml.features.TrainingSetJob;
 import dev.lakeml.ml.TrainJob;
 import dev.lakeml.online.RocksDbOnlineStore;
+import dev.lakeml.publish.PublishJob;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.snapshot.FeatureVector;
 import dev.lakeml.schemas.tables.IngestTables;

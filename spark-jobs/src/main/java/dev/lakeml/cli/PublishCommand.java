@@ -1,6 +1,6 @@
 package dev.lakeml.cli;
 
-import dev.lakeml.features.PublishJob;
+import dev.lakeml.publish.PublishJob;
 import dev.lakeml.schemas.features.FeatureViewSpec;
 import dev.lakeml.schemas.snapshot.SnapshotManifest;
 import java.nio.file.Path;

@@ -4,9 +4,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import dev.lakeml.features.PointInTimeJoin;
-import dev.lakeml.features.PublishJob;
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.online.RedisServer;
+import dev.lakeml.publish.PublishJob;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.project.ProjectLoader;
 import dev.lakeml.schemas.snapshot.FeatureColumn;

@@ -9,6 +9,7 @@ import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.online.RedisOnlineStore;
 import dev.lakeml.online.RedisServer;
 import dev.lakeml.online.RocksDbOnlineStore;
+import dev.lakeml.publish.PublishJob;
 import dev.lakeml.schemas.features.EntitySpec;
 import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;

@@ -445,9 +445,9 @@ class TrainingIT {
         .containsExactly(date.plusDays(1));
 
     // Published beside the features, the newest date answers lookups by key.
-    dev.lakeml.features.PublishJob publish =
-        new dev.lakeml.features.PublishJob(project, lakehouse, Clock.systemUTC(), m -> {});
-    List<dev.lakeml.features.PublishJob.ViewData> views = publish.latestPredictions(1);
+    dev.lakeml.publish.PublishJob publish =
+        new dev.lakeml.publish.PublishJob(project, lakehouse, Clock.systemUTC(), m -> {});
+    List<dev.lakeml.publish.PublishJob.ViewData> views = publish.latestPredictions(1);
     Path online = lake.resolve("_online_predictions");
     publish.publishRocksDb(views, online, 2, 2);
     Row one = table.where("prediction_date = DATE'2011-03-11'").orderBy("customer_id").first();

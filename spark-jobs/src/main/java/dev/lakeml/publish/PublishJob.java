@@ -1,4 +1,4 @@
-package dev.lakeml.features;
+package dev.lakeml.publish;
 
 import static dev.lakeml.schemas.tables.FeatureTables.CREATED_TIMESTAMP;
 import static dev.lakeml.schemas.tables.FeatureTables.EVENT_TIMESTAMP;
@@ -9,8 +9,6 @@ import static org.apache.spark.sql.functions.struct;
 
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.lakehouse.LakehouseException;
-import dev.lakeml.online.RedisSnapshotWriter;
-import dev.lakeml.online.RocksDbSnapshotStore;
 import dev.lakeml.schemas.features.EntitySpec;
 import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
@@ -28,15 +26,12 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -50,14 +45,16 @@ import scala.Tuple2;
  * Publishes the latest row of each feature view per entity (within the view's TTL) to an immutable,
  * versioned online snapshot.
  *
- * <p>RocksDB (default): rows are encoded to (key, value) bytes, range-partitioned and sorted by key
- * in Spark, and each partition writes one SST file; the files cover disjoint key ranges and are
- * ingested into a fresh database at once, with no row-by-row puts. The snapshot's manifest lists
- * views, row counts, source Delta versions and file checksums; the pointer to the current version
- * is switched atomically only after everything is in place.
+ * <p>The rows are encoded to (key, value) bytes here, once for every backend, and written through
+ * an {@link OnlineSink}. RocksDB (default, {@link RocksDbSink}): range-partitioned and sorted by
+ * key, each partition one SST file; the files cover disjoint key ranges and are ingested into a
+ * fresh database at once, with no row-by-row puts. The snapshot's manifest lists views, row counts,
+ * source Delta versions and file checksums; the pointer to the current version is switched
+ * atomically only after everything is in place.
  *
- * <p>Redis: the same bytes go under a versioned key prefix, written in pipelined batches from the
- * partitions; the pointer key is switched with one SET after the manifest is written.
+ * <p>Redis ({@link RedisSink}): the same bytes go under a versioned key prefix, written in
+ * pipelined batches from the partitions; the pointer key is switched with one SET after the
+ * manifest is written.
  *
  * <p>"Latest" uses exactly the point-in-time join's order (event time, then created time, then the
  * values), so the online value of an entity equals what a training set joins at the same instant.
@@ -302,70 +299,38 @@ public final class PublishJob {
 
   /** Publishes to a RocksDB snapshot store; keeps {@code retain} snapshots. */
   public Result publishRocksDb(List<ViewData> views, Path root, int partitions, int retain) {
-    long t0 = System.nanoTime();
-    RocksDbSnapshotStore store = new RocksDbSnapshotStore(root);
-    long version = store.nextVersion();
-    String staging = store.stagingDir(version).toAbsolutePath().toString();
-    List<Row> parts =
-        encoded(views)
-            .repartitionByRange(partitions, col("k"))
-            .sortWithinPartitions(col("k"))
-            .mapPartitions(
-                new WriteSst(staging), Encoders.tuple(Encoders.STRING(), Encoders.STRING()))
-            .toDF("path", "counts")
-            .collectAsList();
-    List<Path> files = new ArrayList<>();
-    Map<Integer, Long> counts = new HashMap<>();
-    for (Row r : parts) {
-      if (r.getString(0) != null) {
-        files.add(Path.of(r.getString(0)));
-      }
-      addCounts(r.getString(1), counts);
-    }
-    SnapshotManifest manifest = manifest(version, SnapshotManifest.ROCKSDB, views, counts);
-    SnapshotManifest written = store.commit(manifest, files);
-    List<Long> collected = store.garbageCollect(retain);
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    log.accept(
-        String.format(
-            "  %-45s %6.2f s",
-            "online snapshot v"
-                + version
-                + ": "
-                + written.totalRows()
-                + " rows, "
-                + files.size()
-                + " SST files",
-            seconds));
-    return new Result(written, seconds, collected);
+    return publish(views, new RocksDbSink(root), partitions, retain);
   }
 
   /** Publishes to Redis under {@code prefix}; keeps {@code retain} versions. */
   public Result publishRedis(
       List<ViewData> views, String host, int port, String prefix, int partitions, int retain) {
+    return publish(views, new RedisSink(host, port, prefix), partitions, retain);
+  }
+
+  /**
+   * Publishes the views as the sink's next version: encodes the rows, lets the sink arrange and
+   * write them on the executors, commits the manifest with the rows each view got, and collects
+   * versions beyond the newest {@code retain}.
+   */
+  Result publish(List<ViewData> views, OnlineSink sink, int partitions, int retain) {
     long t0 = System.nanoTime();
-    long version = RedisSnapshotWriter.nextVersion(host, port, prefix);
-    List<Row> parts =
-        encoded(views)
-            .repartition(partitions)
-            .mapPartitions(
-                new WriteRedis(host, port, prefix, version),
-                Encoders.tuple(Encoders.STRING(), Encoders.STRING()))
-            .toDF("path", "counts")
+    long version = sink.nextVersion();
+    List<PartitionWritten> parts =
+        sink.arrange(encoded(views), partitions)
+            .mapPartitions(sink.writer(version), Encoders.javaSerialization(PartitionWritten.class))
             .collectAsList();
-    Map<Integer, Long> counts = new HashMap<>();
-    parts.forEach(r -> addCounts(r.getString(1), counts));
-    SnapshotManifest manifest = manifest(version, SnapshotManifest.REDIS, views, counts);
-    try (RedisSnapshotWriter w = new RedisSnapshotWriter(host, port, prefix, version)) {
-      w.commit(manifest);
-    }
-    List<Long> collected = RedisSnapshotWriter.garbageCollect(host, port, prefix, retain);
+    SnapshotManifest manifest =
+        manifest(version, sink.backend(), views, PartitionWritten.sum(parts));
+    SnapshotManifest written = sink.commit(manifest, parts);
+    List<Long> collected = sink.garbageCollect(retain);
     double seconds = (System.nanoTime() - t0) / 1e9;
     log.accept(
         String.format(
             "  %-45s %6.2f s",
-            "redis snapshot v" + version + ": " + manifest.totalRows() + " rows", seconds));
-    return new Result(manifest, seconds, collected);
+            sink.backend() + " snapshot v" + version + ": " + written.totalRows() + " rows",
+            seconds));
+    return new Result(written, seconds, collected);
   }
 
   private SnapshotManifest manifest(
@@ -395,23 +360,6 @@ public final class PublishJob {
         backend,
         entries,
         List.of());
-  }
-
-  private static void addCounts(String text, Map<Integer, Long> counts) {
-    if (text == null || text.isEmpty()) {
-      return;
-    }
-    for (String part : text.split(";")) {
-      String[] kv = part.split("=");
-      counts.merge(Integer.parseInt(kv[0]), Long.parseLong(kv[1]), Long::sum);
-    }
-  }
-
-  private static String formatCounts(Map<Integer, Long> counts) {
-    StringBuilder sb = new StringBuilder();
-    counts.forEach(
-        (k, v) -> sb.append(sb.length() == 0 ? "" : ";").append(k).append('=').append(v));
-    return sb.toString();
   }
 
   /** What executors need to encode a view's rows (the manifest records are not serializable). */
@@ -481,71 +429,6 @@ public final class PublishJob {
                   r.getTimestamp(nk).toInstant(), r.getTimestamp(nk + 1).toInstant(), values));
         }
       };
-    }
-  }
-
-  /** Writes one sorted partition to one SST file; returns (path or null, counts per view). */
-  static final class WriteSst implements MapPartitionsFunction<Row, Tuple2<String, String>> {
-    private static final long serialVersionUID = 1L;
-    private final String staging;
-
-    WriteSst(String staging) {
-      this.staging = staging;
-    }
-
-    @Override
-    public Iterator<Tuple2<String, String>> call(Iterator<Row> rows) {
-      Path file = Path.of(staging, String.format("part-%05d.sst", TaskContext.getPartitionId()));
-      Map<Integer, Long> counts = new HashMap<>();
-      Iterator<Map.Entry<byte[], byte[]>> entries =
-          new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-              return rows.hasNext();
-            }
-
-            @Override
-            public Map.Entry<byte[], byte[]> next() {
-              Row r = rows.next();
-              byte[] k = (byte[]) r.get(0);
-              counts.merge(KeyCodec.viewId(k), 1L, Long::sum);
-              return new AbstractMap.SimpleImmutableEntry<>(k, (byte[]) r.get(1));
-            }
-          };
-      long n = RocksDbSnapshotStore.writeSst(file, entries);
-      return List.of(new Tuple2<>(n == 0 ? null : file.toString(), formatCounts(counts)))
-          .iterator();
-    }
-  }
-
-  /** Writes one partition to Redis in pipelined batches. */
-  static final class WriteRedis implements MapPartitionsFunction<Row, Tuple2<String, String>> {
-    private static final long serialVersionUID = 1L;
-    private final String host;
-    private final int port;
-    private final String prefix;
-    private final long version;
-
-    WriteRedis(String host, int port, String prefix, long version) {
-      this.host = host;
-      this.port = port;
-      this.prefix = prefix;
-      this.version = version;
-    }
-
-    @Override
-    public Iterator<Tuple2<String, String>> call(Iterator<Row> rows) {
-      Map<Integer, Long> counts = new HashMap<>();
-      try (RedisSnapshotWriter w = new RedisSnapshotWriter(host, port, prefix, version)) {
-        while (rows.hasNext()) {
-          Row r = rows.next();
-          byte[] k = (byte[]) r.get(0);
-          counts.merge(KeyCodec.viewId(k), 1L, Long::sum);
-          w.put(k, (byte[]) r.get(1));
-        }
-        w.flush();
-      }
-      return List.of(new Tuple2<String, String>(null, formatCounts(counts))).iterator();
     }
   }
 }
