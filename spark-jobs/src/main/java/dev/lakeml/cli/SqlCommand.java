@@ -25,7 +25,7 @@ final class SqlCommand extends SparkCommand {
     TABLE,
     /** RFC 4180 CSV with a header row, every value whole (for scripts and spreadsheets). */
     CSV,
-    /** JSON Lines: one object per row, as Spark writes JSON (for scripts). */
+    /** JSON Lines: one object per row, as Spark writes JSON, NULL fields left out (for scripts). */
     JSON
   }
 

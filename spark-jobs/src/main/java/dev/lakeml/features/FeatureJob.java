@@ -21,7 +21,6 @@ import dev.lakeml.schemas.project.SourceSpec;
 import dev.lakeml.schemas.tables.FeatureTables;
 import dev.lakeml.schemas.tables.IngestTables;
 import dev.lakeml.schemas.tables.TableContract;
-import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -126,11 +125,10 @@ public final class FeatureJob {
         .option("replaceWhere", dateRange(from, to))
         .save(lakehouse.location(table));
 
-    DeltaTable delta = DeltaTable.forPath(lakehouse.spark(), lakehouse.location(table));
-    long version = delta.history(1).select("version").first().getLong(0);
+    long version = lakehouse.currentVersion(table);
     Row counts =
-        delta
-            .toDF()
+        lakehouse
+            .readAt(lakehouse.location(table), version)
             .where(dateRange(from, to))
             .agg(expr("count(*)"), expr("count(DISTINCT " + keyList(entity) + ")"))
             .first();

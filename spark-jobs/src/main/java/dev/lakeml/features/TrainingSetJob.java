@@ -132,7 +132,7 @@ public final class TrainingSetJob {
     Map<String, Long> ttl = new LinkedHashMap<>();
     for (FeatureViewSpec v : views) {
       String table = Layer.FEATURES.database() + "." + v.name();
-      String location = lakehouse.root() + "/" + Layer.FEATURES.database() + "/" + v.name();
+      String location = lakehouse.location(Layer.FEATURES, v.name());
       if (!tableExists(location)) {
         throw new LakehouseException(
             "feature view "
@@ -338,7 +338,7 @@ public final class TrainingSetJob {
               + " can be computed now: their declarations changed");
     }
 
-    String location = lakehouse.root() + "/" + Layer.TRAINING_SETS.database() + "/" + plan.name();
+    String location = lakehouse.location(Layer.TRAINING_SETS, plan.name());
     joined
         .write()
         .format("delta")
@@ -346,10 +346,8 @@ public final class TrainingSetJob {
         .option("overwriteSchema", "true")
         .save(location);
     lakehouse.registerLayer(Layer.TRAINING_SETS);
-    DeltaTable written = DeltaTable.forPath(spark, location);
-    long version = written.history(1).select("version").first().getLong(0);
-    Dataset<Row> atVersion =
-        spark.read().format("delta").option("versionAsOf", version).load(location);
+    long version = lakehouse.currentVersion(location);
+    Dataset<Row> atVersion = lakehouse.readAt(location, version);
     Row stats = atVersion.selectExpr("count(*)", checksumExpression(atVersion.columns())).first();
     long rows = stats.getLong(0);
     long checksum = stats.isNullAt(1) ? 0L : stats.getLong(1);
@@ -455,8 +453,7 @@ public final class TrainingSetJob {
 
   private void pin(
       String table, String location, Map<String, Long> versions, Map<String, String> locations) {
-    long v = DeltaTable.forPath(spark, location).history(1).select("version").first().getLong(0);
-    versions.put(table, v);
+    versions.put(table, lakehouse.currentVersion(location));
     locations.put(table, location);
   }
 
@@ -465,11 +462,7 @@ public final class TrainingSetJob {
     if (version == null) {
       throw new LakehouseException("the manifest has no version for " + table);
     }
-    return spark
-        .read()
-        .format("delta")
-        .option("versionAsOf", version)
-        .load(plan.locations().get(table));
+    return lakehouse.readAt(plan.locations().get(table), version);
   }
 
   /** The lakehouse tables a SQL query reads, with their locations. */

@@ -80,7 +80,7 @@ public final class StreamIngestJob {
   }
 
   public String checkpoint(SourceSpec source, Kind kind) {
-    return lakehouse.root() + "/_checkpoints/" + streamId(source, kind);
+    return lakehouse.checkpoint(streamId(source, kind));
   }
 
   public String landing(SourceSpec source) {

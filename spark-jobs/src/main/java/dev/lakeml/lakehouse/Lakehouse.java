@@ -46,6 +46,50 @@ public final class Lakehouse {
   }
 
   /**
+   * The location of a table known by layer and name (a table whose contract is derived at run time:
+   * {@code features.<view>}, {@code predictions.<model>}, {@code training_sets.<name>}).
+   */
+  public String location(Layer layer, String name) {
+    return root + "/" + layer.database() + "/" + name;
+  }
+
+  /** The folder of one training run's artifacts: {@code <root>/ml/artifacts/<model>/<run>}. */
+  public String artifacts(String model, String runId) {
+    return root + "/" + Layer.ML.database() + "/artifacts/" + model + "/" + runId;
+  }
+
+  /** The checkpoint folder of a stream. */
+  public String checkpoint(String streamId) {
+    return root + "/_checkpoints/" + streamId;
+  }
+
+  /**
+   * The newest Delta version of the table at {@code location}, read from its log afresh; a job pins
+   * it and reads with {@link #readAt}, so one run sees one version even while others write.
+   *
+   * @throws LakehouseException naming the table when there is none at {@code location}
+   */
+  public long currentVersion(String location) {
+    DeltaTable table;
+    try {
+      table = DeltaTable.forPath(spark, location);
+    } catch (Exception e) {
+      throw new LakehouseException("no Delta table at " + location + " (not written yet)", e);
+    }
+    return table.history(1).select("version").first().getLong(0);
+  }
+
+  /** The current version of a table with a contract. */
+  public long currentVersion(TableContract table) {
+    return currentVersion(location(table));
+  }
+
+  /** The table at {@code location} as of Delta version {@code version} (time travel). */
+  public Dataset<Row> readAt(String location, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(location);
+  }
+
+  /**
    * Whether the table has been created. Reads the log afresh: {@code DeltaTable.isDeltaTable}
    * answers from a cached snapshot and stays false in this JVM after another process creates the
    * table.

@@ -29,8 +29,8 @@ import java.util.Set;
 
 /**
  * Trains the binary classifier of format {@value ModelManifest#DJL_MLP} on the CPU with DJL's
- * PyTorch engine: two hidden ReLU layers of width {@code hidden} ({@link MlpBlock}), sigmoid binary
- * cross-entropy, Adam.
+ * PyTorch engine: two hidden ReLU layers of width {@code hidden} ({@code
+ * dev.lakeml.scoring.MlpBlock}), sigmoid binary cross-entropy, Adam.
  *
  * <p>Preprocessing comes from the training rows: a missing value (NaN) is filled with the column's
  * median (0 when the column has no value), then standardised by the filled column's mean and

@@ -223,16 +223,9 @@ public final class PredictJob {
                 spec.trainingSet().views(),
                 false);
     Dataset<Row> rows =
-        spark
-            .read()
-            .format("delta")
-            .option("versionAsOf", built.outputVersion())
-            .load(
-                lakehouse.root()
-                    + "/"
-                    + Layer.TRAINING_SETS.database()
-                    + "/predict_"
-                    + spec.name());
+        lakehouse.readAt(
+            lakehouse.location(Layer.TRAINING_SETS, "predict_" + spec.name()),
+            built.outputVersion());
     List<String> inputs = v.inputs().stream().map(ModelRegistry.Input::name).toList();
     List<String> missing =
         inputs.stream().filter(i -> !List.of(rows.columns()).contains(i)).toList();
@@ -287,8 +280,7 @@ public final class PredictJob {
   }
 
   private String userType(ModelSpec spec) {
-    String location =
-        lakehouse.root() + "/" + Layer.SILVER.database() + "/" + spec.interactions().source();
+    String location = lakehouse.location(Layer.SILVER, spec.interactions().source());
     DataType t =
         spark
             .read()

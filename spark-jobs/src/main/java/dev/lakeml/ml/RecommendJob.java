@@ -9,7 +9,6 @@ import dev.lakeml.schemas.models.Algorithm;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.tables.Layer;
-import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -69,14 +68,11 @@ final class RecommendJob {
   Data data(ModelSpec spec, Long pinned) {
     ModelSpec.Interactions in = spec.interactions();
     String table = Layer.SILVER.database() + "." + in.source();
-    String location = lakehouse.root() + "/" + Layer.SILVER.database() + "/" + in.source();
+    String location = lakehouse.location(Layer.SILVER, in.source());
     long version;
     try {
-      version =
-          pinned != null
-              ? pinned
-              : DeltaTable.forPath(spark, location).history(1).select("version").first().getLong(0);
-    } catch (Exception e) {
+      version = pinned != null ? pinned : lakehouse.currentVersion(location);
+    } catch (LakehouseException e) {
       throw new LakehouseException(
           "model "
               + spec.name()
@@ -90,11 +86,8 @@ final class RecommendJob {
     Dataset<Row> events;
     try {
       events =
-          spark
-              .read()
-              .format("delta")
-              .option("versionAsOf", version)
-              .load(location)
+          lakehouse
+              .readAt(location, version)
               .where(expr(in.where()))
               .select(
                   expr("CAST(" + in.user() + " AS STRING)").as(USER),
@@ -184,8 +177,7 @@ final class RecommendJob {
     Map<String, Double> recorded = new LinkedHashMap<>(tried.get(chosen).metrics());
     baseline.forEach((m, v) -> recorded.put("popularity_" + m, v));
 
-    String artifacts =
-        lakehouse.root() + "/" + Layer.ML.database() + "/artifacts/" + spec.name() + "/" + runId;
+    String artifacts = lakehouse.artifacts(spec.name(), runId);
     String pipeline = artifacts + "/spark-pipeline";
     try {
       models.get(chosen).write().overwrite().save(pipeline);

@@ -179,8 +179,7 @@ public final class TrainJob {
     checkSplit(spec, "validation", validCounts);
     List<ModelRegistry.Input> signature = signature(set, features);
 
-    String artifacts =
-        lakehouse.root() + "/" + Layer.ML.database() + "/artifacts/" + spec.name() + "/" + runId;
+    String artifacts = lakehouse.artifacts(spec.name(), runId);
     List<Map<String, Number>> candidates = Algorithm.combinations(spec.grid());
     // The DJL engine's random seed is global to the JVM: networks train one at a time.
     int parallelism =
@@ -342,11 +341,7 @@ public final class TrainJob {
 
   /** The training set table at a Delta version. */
   Dataset<Row> trainingSet(String name, long version) {
-    return spark
-        .read()
-        .format("delta")
-        .option("versionAsOf", version)
-        .load(lakehouse.root() + "/" + Layer.TRAINING_SETS.database() + "/" + name);
+    return lakehouse.readAt(lakehouse.location(Layer.TRAINING_SETS, name), version);
   }
 
   /** The model's inputs in order, with the encoding each gets (see {@link #prepare}). */

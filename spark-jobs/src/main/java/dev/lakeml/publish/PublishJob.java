@@ -20,7 +20,6 @@ import dev.lakeml.schemas.snapshot.KeyCodec;
 import dev.lakeml.schemas.snapshot.KeyColumn;
 import dev.lakeml.schemas.snapshot.SnapshotManifest;
 import dev.lakeml.schemas.tables.Layer;
-import io.delta.tables.DeltaTable;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -86,11 +85,11 @@ public final class PublishJob {
     List<ViewData> out = new ArrayList<>();
     int viewId = 1;
     for (FeatureViewSpec v : views) {
-      String location = lakehouse.root() + "/" + Layer.FEATURES.database() + "/" + v.name();
-      DeltaTable table;
+      String location = lakehouse.location(Layer.FEATURES, v.name());
+      long version;
       try {
-        table = DeltaTable.forPath(lakehouse.spark(), location);
-      } catch (Exception e) {
+        version = lakehouse.currentVersion(location);
+      } catch (LakehouseException e) {
         throw new LakehouseException(
             "feature view "
                 + v.name()
@@ -98,9 +97,7 @@ public final class PublishJob {
                 + v.name()
                 + " does not exist): run lakeml features first");
       }
-      long version = table.history(1).select("version").first().getLong(0);
-      Dataset<Row> rows =
-          lakehouse.spark().read().format("delta").option("versionAsOf", version).load(location);
+      Dataset<Row> rows = lakehouse.readAt(location, version);
       Instant viewAsOf =
           asOf.orElseGet(
               () -> {
@@ -149,15 +146,9 @@ public final class PublishJob {
     List<ViewData> out = new ArrayList<>();
     int viewId = firstViewId;
     for (String model : lakehouse.registerLayer(Layer.PREDICTIONS)) {
-      String location = lakehouse.root() + "/" + Layer.PREDICTIONS.database() + "/" + model;
-      long version =
-          DeltaTable.forPath(lakehouse.spark(), location)
-              .history(1)
-              .select("version")
-              .first()
-              .getLong(0);
-      Dataset<Row> rows =
-          lakehouse.spark().read().format("delta").option("versionAsOf", version).load(location);
+      String location = lakehouse.location(Layer.PREDICTIONS, model);
+      long version = lakehouse.currentVersion(location);
+      Dataset<Row> rows = lakehouse.readAt(location, version);
       Row newest = rows.agg(max("prediction_date")).first();
       if (newest.isNullAt(0)) {
         continue;

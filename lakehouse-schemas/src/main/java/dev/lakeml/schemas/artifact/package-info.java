@@ -7,6 +7,9 @@
  *       the size and SHA-256 of every file) and its verification.
  *   <li>{@link dev.lakeml.schemas.artifact.ModelManifest}: format, inputs, preprocessing, params
  *       and lineage, read strictly.
+ *   <li>{@link dev.lakeml.schemas.artifact.ServingPointer}: {@code aliases.yaml}, which version
+ *       each alias (champion, challenger, previous_champion) names; written by the registry, read
+ *       by the serving API.
  *   <li>Encoding: {@link dev.lakeml.schemas.artifact.FeatureEncoder} turns raw values (numbers,
  *       booleans, timestamps, null) into the row a model reads, by {@link
  *       dev.lakeml.schemas.artifact.InputType}.

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * Single-threaded read latency of the RocksDB online store: builds a three-view snapshot the way
  * the publish job does ({@code writeSst} per range partition, then {@code commit}), opens it, warms
  * up, then times random {@code getAll} calls over the three views. Not a test: run it with {@code
- * lakehouse-schemas/bench/online-read-benchmark.sh}.
+ * serving-api/online-store/bench/online-read-benchmark.sh}.
  *
  * <p>Arguments (all optional): {@code --customers N --products N --pairs N --requests N --warmup N
  * --partitions N --block-cache-mb N --dir PATH} (the snapshot root; a temp folder, deleted

@@ -5,13 +5,13 @@
 # Arguments are passed on, e.g. --customers 2000000 --requests 500000 --block-cache-mb 512.
 # Needs the Maven dependencies in ~/.m2 (runs Maven offline).
 set -euo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-module="$repo/lakehouse-schemas"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+module="$repo/serving-api/online-store"
 cd "$repo"
 
-mvn -B -q -o -pl lakehouse-schemas test-compile
+mvn -B -q -o -pl serving-api/online-store -am install -DskipTests
 classpath_file="$module/target/bench-classpath.txt"
-mvn -B -q -o -pl lakehouse-schemas dependency:build-classpath \
+mvn -B -q -o -pl serving-api/online-store dependency:build-classpath \
   -Dmdep.outputFile="$classpath_file" -Dmdep.includeScope=test
 
 exec java -Xms1g -Xmx1g -XX:+UseParallelGC \
