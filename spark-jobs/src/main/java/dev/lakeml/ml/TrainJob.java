@@ -8,6 +8,7 @@ import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.ml.report.ModelReport;
 import dev.lakeml.ml.report.ReportData;
+import dev.lakeml.schemas.artifact.InputType;
 import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
 import dev.lakeml.schemas.models.Algorithm;
@@ -42,9 +43,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.NumericType;
 
 /**
  * {@code lakeml train <model>}: builds the model's point-in-time training set, splits it by time
@@ -348,13 +347,8 @@ public final class TrainJob {
   static List<ModelRegistry.Input> signature(Dataset<Row> set, List<String> features) {
     List<ModelRegistry.Input> out = new ArrayList<>();
     for (String f : features) {
-      DataType t = set.schema().apply(f).dataType();
-      out.add(
-          new ModelRegistry.Input(
-              f,
-              t.equals(DataTypes.TimestampType)
-                  ? "days_before"
-                  : t.equals(DataTypes.BooleanType) ? "boolean" : "double"));
+      InputType type = ModelInputs.typeOf(set.schema().apply(f).dataType(), f);
+      out.add(new ModelRegistry.Input(f, type.yamlName()));
     }
     return out;
   }
@@ -468,20 +462,8 @@ public final class TrainJob {
             ? org.apache.spark.sql.functions.lit(null).cast(DataTypes.DoubleType).as(LABEL)
             : col(label).cast(DataTypes.DoubleType).as(LABEL));
     for (String f : features) {
-      DataType t = set.schema().apply(f).dataType();
-      Column c;
-      if (t.equals(DataTypes.TimestampType)) {
-        c =
-            expr(
-                "(unix_micros(event_timestamp) - unix_micros(`"
-                    + f
-                    + "`)) / 86400000000.0"); // days before the spine time
-      } else if (t.equals(DataTypes.BooleanType) || t instanceof NumericType) {
-        c = col(f).cast(DataTypes.DoubleType);
-      } else {
-        throw new LakehouseException(
-            "feature " + f + " is " + t.sql() + "; models take numbers, booleans and timestamps");
-      }
+      InputType type = ModelInputs.typeOf(set.schema().apply(f).dataType(), f);
+      Column c = ModelInputs.encode(type, col(f), col("event_timestamp"));
       // Missing values: the estimator's own marker (XGBoost: 0, see pipeline; MLlib: NaN, which
       // the Imputer replaces).
       cols.add(

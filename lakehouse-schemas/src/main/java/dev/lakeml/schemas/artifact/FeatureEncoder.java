@@ -1,6 +1,7 @@
 package dev.lakeml.schemas.artifact;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,7 +17,8 @@ import java.util.Objects;
  * an {@link IllegalArgumentException} naming the input and the expected type.
  */
 public final class FeatureEncoder {
-  private static final double SECONDS_PER_DAY = 86_400.0;
+  /** Microseconds per day: a {@code days_before} value is whole microseconds divided by this. */
+  public static final double MICROS_PER_DAY = 86_400_000_000.0;
 
   private final List<ModelInput> inputs;
 
@@ -113,10 +115,12 @@ public final class FeatureEncoder {
   }
 
   /** {@code (reference - value)} in fractional days. */
+  /**
+   * {@code reference - value} in days, from whole microseconds (the precision of a Spark
+   * timestamp), so that Spark's encoding of the same instants is the same double.
+   */
   static double daysBetween(Instant value, Instant reference) {
-    double seconds = (double) (reference.getEpochSecond() - value.getEpochSecond());
-    double nanos = reference.getNano() - value.getNano();
-    return (seconds + nanos / 1e9) / SECONDS_PER_DAY;
+    return (double) ChronoUnit.MICROS.between(value, reference) / MICROS_PER_DAY;
   }
 
   private static String accepted(InputType type) {
