@@ -2,6 +2,7 @@ package dev.lakeml.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lakeml.schemas.sealed.Leased;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Locale;

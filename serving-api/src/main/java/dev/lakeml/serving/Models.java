@@ -6,6 +6,8 @@ import dev.lakeml.schemas.artifact.ServingPointer;
 import dev.lakeml.schemas.models.Algorithm;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.project.Project;
+import dev.lakeml.schemas.sealed.HotSwap;
+import dev.lakeml.schemas.sealed.Leased;
 import dev.lakeml.scoring.Scorer;
 import dev.lakeml.scoring.Scorers;
 import java.nio.file.Files;
@@ -16,7 +18,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -177,8 +178,8 @@ final class Models implements AutoCloseable {
   final class Served {
     final String name;
     final Rollout rollout;
-    final AtomicReference<Leased<Variant>> champion = new AtomicReference<>();
-    final AtomicReference<Leased<Variant>> challenger = new AtomicReference<>();
+    final HotSwap<Variant> champion = new HotSwap<>();
+    final HotSwap<Variant> challenger = new HotSwap<>();
     volatile String error;
     private final Map<String, Alias> refused = new LinkedHashMap<>();
 
@@ -195,26 +196,19 @@ final class Models implements AutoCloseable {
               config.rolloutMaxP99Millis());
     }
 
-    Variant peek(AtomicReference<Leased<Variant>> ref) {
-      Leased<Variant> l = ref.get();
-      return l == null ? null : l.value();
+    Variant peek(HotSwap<Variant> slot) {
+      return slot.peek();
     }
 
     /** A reference to the alias's variant (release it), or null when none is loaded. */
     Leased<Variant> acquire(String alias) {
-      AtomicReference<Leased<Variant>> ref = alias.equals(CHAMPION) ? champion : challenger;
-      while (true) {
-        Leased<Variant> l = ref.get();
-        if (l == null || l.tryAcquire()) {
-          return l;
-        }
-      }
+      return (alias.equals(CHAMPION) ? champion : challenger).acquire();
     }
 
     synchronized void poll() {
       Map<String, Alias> aliases;
       if (!Files.exists(aliasesFile(name))) {
-        if (champion.get() == null) {
+        if (champion.peek() == null) {
           error = "no aliases.yaml at " + aliasesFile(name);
         }
         return;
@@ -230,17 +224,16 @@ final class Models implements AutoCloseable {
       load(CHALLENGER, aliases.get(CHALLENGER), challenger);
     }
 
-    private void load(String aliasName, Alias alias, AtomicReference<Leased<Variant>> ref) {
-      Leased<Variant> cur = ref.get();
+    private void load(String aliasName, Alias alias, HotSwap<Variant> slot) {
+      Variant cur = slot.peek();
       if (alias == null) {
         if (cur != null && aliasName.equals(CHALLENGER)) {
-          ref.set(null);
-          cur.release();
+          slot.replace(null);
           LOG.info("model {}: challenger removed", name);
         }
         return;
       }
-      if (cur != null && cur.value().alias().equals(alias)) {
+      if (cur != null && cur.alias().equals(alias)) {
         return;
       }
       if (alias.equals(refused.get(aliasName))) {
@@ -266,13 +259,11 @@ final class Models implements AutoCloseable {
             aliasName,
             alias.version(),
             alias.artifact(),
-            cur == null
-                ? "nothing else to serve"
-                : "still serving v" + cur.value().alias().version(),
+            cur == null ? "nothing else to serve" : "still serving v" + cur.alias().version(),
             e.getMessage());
         return;
       }
-      ref.set(
+      slot.replace(
           new Leased<>(
               next,
               v -> {
@@ -280,9 +271,6 @@ final class Models implements AutoCloseable {
                   v.scorer().close();
                 }
               }));
-      if (cur != null) {
-        cur.release();
-      }
       refused.remove(aliasName);
       if (aliasName.equals(CHAMPION)) {
         error = null;
@@ -323,12 +311,8 @@ final class Models implements AutoCloseable {
     }
 
     synchronized void close() {
-      for (AtomicReference<Leased<Variant>> ref : List.of(champion, challenger)) {
-        Leased<Variant> l = ref.getAndSet(null);
-        if (l != null) {
-          l.release();
-        }
-      }
+      champion.replace(null);
+      challenger.replace(null);
     }
   }
 

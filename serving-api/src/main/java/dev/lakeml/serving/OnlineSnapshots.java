@@ -4,6 +4,8 @@ import dev.lakeml.online.InMemoryOnlineStore;
 import dev.lakeml.online.OnlineFeatureReader;
 import dev.lakeml.online.RocksDbOnlineStore;
 import dev.lakeml.online.RocksDbSnapshotStore;
+import dev.lakeml.schemas.sealed.HotSwap;
+import dev.lakeml.schemas.sealed.Leased;
 import dev.lakeml.schemas.snapshot.FeatureType;
 import dev.lakeml.schemas.snapshot.KeyColumn;
 import dev.lakeml.schemas.snapshot.SnapshotManifest;
@@ -15,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +41,8 @@ final class OnlineSnapshots implements AutoCloseable {
   private final Clock clock;
   private final ServingMetrics metrics;
   private final boolean inMemory;
-  private final AtomicReference<Leased<OnlineFeatureReader>> current = new AtomicReference<>();
-  private final AtomicReference<Leased<OnlineFeatureReader>> previous = new AtomicReference<>();
+  private final HotSwap<OnlineFeatureReader> current = new HotSwap<>();
+  private final HotSwap<OnlineFeatureReader> previous = new HotSwap<>();
   private volatile long rolledBackFrom;
   private volatile long refusedVersion;
   private volatile String lastError = "no snapshot loaded yet";
@@ -85,8 +86,8 @@ final class OnlineSnapshots implements AutoCloseable {
   }
 
   Optional<SnapshotManifest> manifest() {
-    Leased<OnlineFeatureReader> l = current.get();
-    if (l == null || !l.tryAcquire()) {
+    Leased<OnlineFeatureReader> l = current.acquire();
+    if (l == null) {
       return Optional.empty();
     }
     try {
@@ -98,18 +99,14 @@ final class OnlineSnapshots implements AutoCloseable {
 
   /** Runs {@code read} against the current snapshot, which stays open until it returns. */
   <T> T read(Function<OnlineFeatureReader, T> read) {
-    while (true) {
-      Leased<OnlineFeatureReader> l = current.get();
-      if (l == null) {
-        throw ApiException.unavailable("no online snapshot is loaded: " + lastError);
-      }
-      if (l.tryAcquire()) {
-        try {
-          return read.apply(l.value());
-        } finally {
-          l.release();
-        }
-      }
+    Leased<OnlineFeatureReader> l = current.acquire();
+    if (l == null) {
+      throw ApiException.unavailable("no online snapshot is loaded: " + lastError);
+    }
+    try {
+      return read.apply(l.value());
+    } finally {
+      l.release();
     }
   }
 
@@ -125,7 +122,7 @@ final class OnlineSnapshots implements AutoCloseable {
     try {
       Optional<Long> v = new RocksDbSnapshotStore(root).currentVersion();
       if (v.isEmpty()) {
-        if (current.get() == null) {
+        if (current.peek() == null) {
           lastError = "nothing published under " + root + " (no CURRENT)";
         }
         return false;
@@ -161,8 +158,8 @@ final class OnlineSnapshots implements AutoCloseable {
       return false;
     }
     Leased<OnlineFeatureReader> old =
-        current.getAndSet(new Leased<>(next, OnlineFeatureReader::close));
-    Leased<OnlineFeatureReader> retired = previous.getAndSet(old);
+        current.exchange(new Leased<>(next, OnlineFeatureReader::close));
+    Leased<OnlineFeatureReader> retired = previous.exchange(old);
     if (retired != null) {
       retired.release();
     }
@@ -204,14 +201,13 @@ final class OnlineSnapshots implements AutoCloseable {
 
   /** Serves the previous snapshot again; the current one becomes the previous. */
   synchronized Map<String, Object> rollback() {
-    Leased<OnlineFeatureReader> prev = previous.get();
+    long from = versionOrZero();
+    Leased<OnlineFeatureReader> prev = previous.exchange(null);
     if (prev == null) {
       throw new ApiException(
           409, "no-previous-snapshot", "Nothing to roll back to", "no previous snapshot is loaded");
     }
-    long from = versionOrZero();
-    Leased<OnlineFeatureReader> cur = current.getAndSet(prev);
-    previous.set(cur);
+    previous.exchange(current.exchange(prev));
     rolledBackFrom = from;
     long to = prev.value().manifest().version();
     metrics.count("lakeml_snapshot_rollbacks_total", "online snapshot rollbacks");
@@ -224,13 +220,7 @@ final class OnlineSnapshots implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    Leased<OnlineFeatureReader> c = current.getAndSet(null);
-    Leased<OnlineFeatureReader> p = previous.getAndSet(null);
-    if (c != null) {
-      c.release();
-    }
-    if (p != null) {
-      p.release();
-    }
+    current.replace(null);
+    previous.replace(null);
   }
 }

@@ -1,5 +1,7 @@
 package dev.lakeml.online;
 
+import dev.lakeml.schemas.sealed.HotSwap;
+import dev.lakeml.schemas.sealed.Leased;
 import dev.lakeml.schemas.sealed.SealedFolder;
 import dev.lakeml.schemas.snapshot.FeatureVector;
 import dev.lakeml.schemas.snapshot.SnapshotException;
@@ -17,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -42,13 +42,13 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
 
   private final RocksDbSnapshotStore store;
   private final long blockCacheBytes;
-  private final AtomicReference<OpenSnapshot> current = new AtomicReference<>();
+  private final HotSwap<OpenSnapshot> current = new HotSwap<>();
   private final Object refreshLock = new Object();
 
   private RocksDbOnlineStore(RocksDbSnapshotStore store, long blockCacheBytes, OpenSnapshot first) {
     this.store = store;
     this.blockCacheBytes = blockCacheBytes;
-    this.current.set(first);
+    this.current.replace(new Leased<>(first, OpenSnapshot::close));
   }
 
   /** Opens the current snapshot under {@code root} with the default block cache. */
@@ -92,7 +92,7 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
   }
 
   private OpenSnapshot snapshot() {
-    OpenSnapshot s = current.get();
+    OpenSnapshot s = current.peek();
     if (s == null) {
       throw new IllegalStateException("the online store for " + store.root() + " is closed");
     }
@@ -102,7 +102,8 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
   @Override
   public FeatureVector get(String view, List<?> key, Instant at) {
     Objects.requireNonNull(at, "at");
-    OpenSnapshot s = acquire();
+    Leased<OpenSnapshot> lease = acquire();
+    OpenSnapshot s = lease.value();
     try {
       SnapshotSchema.View v = s.schema.view(view);
       byte[] k = v.key(key);
@@ -110,7 +111,7 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
     } catch (RocksDBException e) {
       throw s.failure("reading view '" + view + "'", e);
     } finally {
-      s.release();
+      lease.release();
     }
   }
 
@@ -120,7 +121,8 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
     if (keyByView.isEmpty()) {
       return Map.of();
     }
-    OpenSnapshot s = acquire();
+    Leased<OpenSnapshot> lease = acquire();
+    OpenSnapshot s = lease.value();
     try {
       int n = keyByView.size();
       List<SnapshotSchema.View> views = new ArrayList<>(n);
@@ -140,7 +142,7 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
     } catch (RocksDBException e) {
       throw s.failure("reading views " + keyByView.keySet(), e);
     } finally {
-      s.release();
+      lease.release();
     }
   }
 
@@ -151,7 +153,8 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
    *     declares
    */
   InMemoryOnlineStore.Rows copyRows() {
-    OpenSnapshot s = acquire();
+    Leased<OpenSnapshot> lease = acquire();
+    OpenSnapshot s = lease.value();
     try (RocksIterator it = s.db.newIterator(s.readOptions)) {
       HashMap<InMemoryOnlineStore.Key, byte[]> rows = new HashMap<>();
       for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -174,7 +177,7 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
     } catch (RocksDBException e) {
       throw s.failure("copying every row", e);
     } finally {
-      s.release();
+      lease.release();
     }
   }
 
@@ -195,11 +198,7 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
         return false;
       }
       OpenSnapshot next = OpenSnapshot.open(store, pointed, blockCacheBytes);
-      if (!current.compareAndSet(old, next)) {
-        next.release(); // closed meanwhile
-        throw new IllegalStateException("the online store for " + store.root() + " is closed");
-      }
-      old.release();
+      current.replace(new Leased<>(next, OpenSnapshot::close));
       return true;
     }
   }
@@ -207,25 +206,20 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
   @Override
   public void close() {
     synchronized (refreshLock) {
-      OpenSnapshot s = current.getAndSet(null);
-      if (s != null) {
-        s.release();
-      }
+      current.replace(null);
     }
   }
 
-  /** A reference to the current snapshot; retries when it was retired between read and acquire. */
-  private OpenSnapshot acquire() {
-    while (true) {
-      OpenSnapshot s = snapshot();
-      if (s.tryAcquire()) {
-        return s;
-      }
-      Thread.onSpinWait();
+  /** A lease on the current snapshot (the store's {@link HotSwap}); release it when done. */
+  private Leased<OpenSnapshot> acquire() {
+    Leased<OpenSnapshot> lease = current.acquire();
+    if (lease == null) {
+      throw new IllegalStateException("the online store for " + store.root() + " is closed");
     }
+    return lease;
   }
 
-  /** One open, verified snapshot database and its reference count. */
+  /** One open, verified snapshot database, leased to requests through the store's HotSwap. */
   private static final class OpenSnapshot {
     final long version;
     final SnapshotSchema schema;
@@ -233,9 +227,6 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
     final RocksDB db;
     final ReadOptions readOptions;
     private final Path dir;
-
-    /** 1 for the store while it is current, plus 1 per request in flight; 0 = closed. */
-    private final AtomicInteger refs = new AtomicInteger(1);
 
     private OpenSnapshot(
         long version,
@@ -376,23 +367,10 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
           });
     }
 
-    boolean tryAcquire() {
-      while (true) {
-        int r = refs.get();
-        if (r == 0) {
-          return false;
-        }
-        if (refs.compareAndSet(r, r + 1)) {
-          return true;
-        }
-      }
-    }
-
-    void release() {
-      if (refs.decrementAndGet() == 0) {
-        db.close();
-        options.close();
-      }
+    /** Closes the database; the HotSwap calls it after the last request has left. */
+    void close() {
+      db.close();
+      options.close();
     }
 
     SnapshotException failure(String what, RocksDBException e) {
