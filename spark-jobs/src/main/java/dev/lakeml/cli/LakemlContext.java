@@ -52,10 +52,14 @@ final class LakemlContext implements AutoCloseable {
     this.progress = progress;
   }
 
+  /** The project file or folder: --project, then LAKEML_PROJECT, then the bundled example. */
+  static Path projectPath(LakemlCli.GlobalOptions options) {
+    return Path.of(
+        firstNonBlank(options.project, System.getenv("LAKEML_PROJECT"), "examples/online-retail"));
+  }
+
   static Project loadProject(LakemlCli.GlobalOptions options) {
-    String path =
-        firstNonBlank(options.project, System.getenv("LAKEML_PROJECT"), "examples/online-retail");
-    return ProjectLoader.load(Path.of(path));
+    return ProjectLoader.load(projectPath(options));
   }
 
   static LakemlContext open(LakemlCli.GlobalOptions options, PrintStream out, PrintStream err) {

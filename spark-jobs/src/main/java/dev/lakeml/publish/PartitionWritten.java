@@ -6,10 +6,12 @@ import java.util.TreeMap;
 
 /**
  * What one Spark partition wrote to a sink: the file it made (RocksDB; none for Redis or an empty
- * partition) and its rows per view id, summed on the driver into the manifest's counts.
+ * partition) and its rows per view id, summed on the driver into the manifest's counts. Public
+ * because Spark's Java-serialization encoder that carries it from the executors requires it.
  */
-record PartitionWritten(String file, Map<Integer, Long> rowsPerView) implements Serializable {
-  PartitionWritten {
+public record PartitionWritten(String file, Map<Integer, Long> rowsPerView)
+    implements Serializable {
+  public PartitionWritten {
     rowsPerView = new TreeMap<>(rowsPerView);
   }
 

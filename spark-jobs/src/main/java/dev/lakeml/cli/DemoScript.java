@@ -1,0 +1,119 @@
+package dev.lakeml.cli;
+
+import dev.lakeml.schemas.features.Durations;
+import dev.lakeml.schemas.yaml.ConfigNode;
+import dev.lakeml.schemas.yaml.YamlFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What {@code lakeml demo} shows of a project between the steps of its nightly path: queries, a
+ * training set and online lookups, read from {@code <project>.demo.yaml} beside the project (for
+ * {@code examples/online-retail}, {@code examples/online-retail.demo.yaml}). The steps follow the
+ * project; nothing of the example is written in Java. A project without the file gets the steps
+ * alone.
+ *
+ * @param afterIngest queries shown after the ingestion
+ * @param trainingSet a training set built after the features, if any
+ * @param lookups keys looked up in the published snapshot
+ * @param afterTraining queries shown at the end
+ */
+record DemoScript(
+    List<Query> afterIngest,
+    Optional<TrainingSet> trainingSet,
+    List<Lookup> lookups,
+    List<Query> afterTraining) {
+
+  /** A query and what it shows. */
+  record Query(String title, String sql) {}
+
+  /** {@code lakeml training-set build NAME --label L --from F --to T --every Nd}, then a query. */
+  record TrainingSet(
+      String name, String label, LocalDate from, LocalDate to, int everyDays, String sql) {}
+
+  /** A lookup of one key in one view of the snapshot; key values as text, in key order. */
+  record Lookup(String title, String view, List<String> key) {}
+
+  static final DemoScript NONE = new DemoScript(List.of(), Optional.empty(), List.of(), List.of());
+
+  /** Where the demo script of the project at {@code project} (a folder or a file) is. */
+  static Path location(Path project) {
+    Path p = project.toAbsolutePath().normalize();
+    String name = p.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    return p.resolveSibling(name + ".demo.yaml");
+  }
+
+  /** The script of a project, or {@link #NONE} when it has none. */
+  static DemoScript forProject(Path project) {
+    Path file = location(project);
+    return Files.isRegularFile(file) ? read(file) : NONE;
+  }
+
+  /**
+   * Reads a script strictly.
+   *
+   * @throws dev.lakeml.schemas.yaml.ConfigException naming the file, line and key of a problem
+   */
+  static DemoScript read(Path file) {
+    ConfigNode root = YamlFiles.read(file);
+    List<Query> afterIngest = queries(root, "after_ingest");
+    Optional<TrainingSet> set = root.optional("training_set").map(DemoScript::trainingSet);
+    List<Lookup> lookups = new ArrayList<>();
+    for (ConfigNode l :
+        root.optional("lookups").map(n -> n.list("a list of lookups")).orElse(List.of())) {
+      String title = l.requiredString("title", "what the lookup shows");
+      String view = l.requiredString("view", "a view of the online snapshot");
+      List<String> key = l.required("key", "the key values, in key order").stringList("key");
+      l.finish();
+      lookups.add(new Lookup(title, view, key));
+    }
+    List<Query> afterTraining = queries(root, "after_training");
+    root.finish();
+    return new DemoScript(afterIngest, set, lookups, afterTraining);
+  }
+
+  private static List<Query> queries(ConfigNode root, String key) {
+    List<Query> out = new ArrayList<>();
+    for (ConfigNode q :
+        root.optional(key).map(n -> n.list("a list of queries")).orElse(List.of())) {
+      String title = q.requiredString("title", "what the query shows");
+      String sql = q.requiredString("sql", "a Spark SQL query");
+      q.finish();
+      out.add(new Query(title, sql));
+    }
+    return out;
+  }
+
+  private static TrainingSet trainingSet(ConfigNode n) {
+    String name = n.requiredIdentifier("name", "training set name");
+    String label = n.requiredIdentifier("label", "a declared label");
+    LocalDate from = date(n.required("from", "the first cutoff, yyyy-MM-dd"));
+    LocalDate to = date(n.required("to", "the last cutoff, yyyy-MM-dd"));
+    ConfigNode everyNode = n.required("every", "days between cutoffs, e.g. 30d");
+    Duration every = everyNode.build(() -> Durations.parse(everyNode.string("a duration")));
+    if (every.isZero() || every.toSeconds() % 86_400 != 0) {
+      throw everyNode.error("expected whole days, e.g. 30d");
+    }
+    String sql = n.requiredString("sql", "a query over the training set");
+    n.finish();
+    if (to.isBefore(from)) {
+      throw n.error("to " + to + " is before from " + from);
+    }
+    return new TrainingSet(name, label, from, to, (int) every.toDays(), sql);
+  }
+
+  private static LocalDate date(ConfigNode n) {
+    String text = n.string("a date, yyyy-MM-dd");
+    try {
+      return LocalDate.parse(text.trim());
+    } catch (DateTimeParseException e) {
+      throw n.error("expected a date, yyyy-MM-dd, found '" + text + "'");
+    }
+  }
+}

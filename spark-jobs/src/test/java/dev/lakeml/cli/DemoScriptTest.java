@@ -1,0 +1,63 @@
+package dev.lakeml.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lakeml.schemas.yaml.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoScriptTest {
+  static final Path EXAMPLE =
+      Path.of(System.getProperty("lakeml.repo.root", "..")).resolve("examples/online-retail");
+
+  @TempDir Path dir;
+
+  @Test
+  void theExampleScriptLiesBesideItsProjectAndReadsStrictly() {
+    assertThat(DemoScript.location(EXAMPLE).getFileName().toString())
+        .isEqualTo("online-retail.demo.yaml");
+    assertThat(DemoScript.location(dir.resolve("shop/lakeml.yaml")))
+        .isEqualTo(dir.resolve("shop/lakeml.demo.yaml").toAbsolutePath());
+    DemoScript script = DemoScript.forProject(EXAMPLE);
+    assertThat(script.afterIngest())
+        .extracting(DemoScript.Query::title)
+        .containsExactly("Why rows were quarantined", "A sample query");
+    assertThat(script.trainingSet())
+        .hasValueSatisfying(
+            t -> {
+              assertThat(t.label()).isEqualTo("churn_90d");
+              assertThat(t.from()).isEqualTo(LocalDate.parse("2011-01-01"));
+              assertThat(t.everyDays()).isEqualTo(30);
+            });
+    assertThat(script.lookups())
+        .extracting(DemoScript.Lookup::view)
+        .containsExactly("customer_activity", "predictions.customer_churn");
+    assertThat(script.afterTraining()).hasSize(1);
+  }
+
+  @Test
+  void aProjectWithoutAScriptGetsTheStepsAlone() {
+    assertThat(DemoScript.forProject(dir.resolve("shop"))).isEqualTo(DemoScript.NONE);
+  }
+
+  @Test
+  void refusesAMisspeltKeyOrAPartialDayNamingFileAndKey() throws IOException {
+    Path file = dir.resolve("shop.demo.yaml");
+    Files.writeString(file, "lookups:\n  - {title: t, view: v, keys: [\"1\"]}\n");
+    assertThatThrownBy(() -> DemoScript.read(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(file + ":2")
+        .hasMessageContaining("at 'lookups[0]'");
+    Files.writeString(
+        file,
+        "training_set: {name: s, label: l, from: 2011-01-01, to: 2011-02-01, every: 12h,"
+            + " sql: x}\n");
+    assertThatThrownBy(() -> DemoScript.read(file))
+        .hasMessageContaining("at 'training_set.every': expected whole days, e.g. 30d");
+  }
+}
