@@ -1,6 +1,6 @@
-# The Python behind notebooks-archive/2026-11-29-online-retail-dirt.md (kept for history; nothing
+# The Python behind notebooks-archive/online-retail-dirt.md (kept for history; nothing
 # in the build runs it). Standard library only. From the repository root:
-#   python3 notebooks-archive/2026-11-29-online-retail-dirt.py <step>
+#   python3 notebooks-archive/online-retail-dirt.py <step>
 # Steps: overview invoice_format negative_not_c cancellations repeated customer price stock_codes
 #        timezone clock_change rules
 import csv, glob, gzip, os, re, sys
