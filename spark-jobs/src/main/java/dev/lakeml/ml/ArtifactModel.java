@@ -75,7 +75,7 @@ final class ArtifactModel extends Fitted {
     List<Row> rows =
         train
             .select(
-                Stream.concat(names.stream(), Stream.of(TrainJob.LABEL))
+                Stream.concat(names.stream(), Stream.of(ModelInputs.LABEL))
                     .map(org.apache.spark.sql.functions::col)
                     .toArray(org.apache.spark.sql.Column[]::new))
             .collectAsList();

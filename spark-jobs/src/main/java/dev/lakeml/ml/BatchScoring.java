@@ -8,7 +8,7 @@ public final class BatchScoring {
   private BatchScoring() {}
 
   /**
-   * The rows ({@link TrainJob#modelInput} with the version's inputs) with {@code _p1}, the
+   * The rows ({@link ModelInputs#modelInput} with the version's inputs) with {@code _p1}, the
    * probability of label 1, by the version's own model (refused when its artifact is not sound).
    */
   public static Dataset<Row> withP1(ModelRegistry.Version version, Dataset<Row> rows) {

@@ -32,7 +32,7 @@ abstract class Fitted {
       String sparkPipeline,
       List<ReportData.Importance> importance) {}
 
-  /** The rows (as {@link TrainJob#modelInput} made them) with {@code _p1}. */
+  /** The rows (as {@link ModelInputs#modelInput} made them) with {@code _p1}. */
   abstract Dataset<Row> withP1(Dataset<Row> prepared);
 
   /** Writes the model under {@code artifacts} (a run's folder). */

@@ -242,7 +242,8 @@ public final class PredictJob {
               + ")");
     }
     Dataset<Row> input =
-        TrainJob.modelInput(rows, inputs, null, Algorithm.parse(v.algorithm()), entity.keyNames());
+        ModelInputs.modelInput(
+            rows, inputs, null, Algorithm.parse(v.algorithm()), entity.keyNames());
     return Fitted.load(v)
         .withP1(input)
         .withColumn("as_of", col("event_timestamp"))

@@ -206,7 +206,7 @@ final class RecommendJob {
             inputs,
             spec.validateFrom(),
             in.to(),
-            TrainJob.specHash(spec),
+            RunRecorder.specHash(spec),
             null);
     return recorder.finish(
         new RunRecorder.Finished(

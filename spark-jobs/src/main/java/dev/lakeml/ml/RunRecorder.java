@@ -1,13 +1,18 @@
 package dev.lakeml.ml;
 
 import dev.lakeml.lakehouse.Lakehouse;
+import dev.lakeml.lakehouse.LakehouseException;
+import dev.lakeml.ml.report.ModelReport;
 import dev.lakeml.ml.report.ReportData;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.tables.MlTables;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,11 +113,11 @@ final class RunRecorder {
             f.runId(),
             spec.name(),
             spec.algorithm().yamlName(),
-            TrainJob.specHash(spec),
+            specHash(spec),
             chosenParams,
             f.candidates().size(),
             spec.seed(),
-            TrainJob.codeVersion(),
+            codeVersion(),
             Timestamp.from(f.started()),
             Timestamp.from(clock.instant()),
             "SUCCEEDED",
@@ -139,7 +144,7 @@ final class RunRecorder {
     ModelRegistry.Version version = registry.version(spec.name(), number).orElseThrow();
     Map<Integer, Map<String, Double>> rescored = new LinkedHashMap<>();
     PromotionGate.Decision decision =
-        new PromotionGate(registry, TrainJob.actor())
+        new PromotionGate(registry, actor())
             .decide(
                 spec,
                 version,
@@ -168,7 +173,7 @@ final class RunRecorder {
                 rescored.get(decision.incumbent()));
     double seconds = (System.nanoTime() - f.startNanos()) / 1e9;
     String report =
-        TrainJob.writeReport(
+        writeReport(
             new ReportData(
                 spec.name(),
                 String.valueOf(number),
@@ -214,5 +219,38 @@ final class RunRecorder {
     Map<String, String> out = new LinkedHashMap<>();
     params.forEach((k, v) -> out.put(k, v.toString()));
     return out;
+  }
+
+  /** Writes the HTML report beside the artifacts and returns its path. */
+  static String writeReport(ReportData data, String artifacts) {
+    java.nio.file.Path file = java.nio.file.Path.of(artifacts, "report.html");
+    try {
+      ModelReport.write(data, file);
+    } catch (java.io.UncheckedIOException e) {
+      throw new LakehouseException("could not write the model report " + file + ": " + e, e);
+    }
+    return file.toString();
+  }
+
+  /** Who changes aliases: the user running the job, as the audit history's actor. */
+  static String actor() {
+    return "lakeml train (" + System.getProperty("user.name", "unknown") + ")";
+  }
+
+  static String specHash(ModelSpec spec) {
+    try {
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest(spec.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String codeVersion() {
+    String version = RunRecorder.class.getPackage().getImplementationVersion();
+    String commit = System.getenv().getOrDefault("LAKEML_GIT_COMMIT", "");
+    return (version == null ? "dev" : version) + (commit.isEmpty() ? "" : "+" + commit);
   }
 }

@@ -6,9 +6,7 @@ import static org.apache.spark.sql.functions.expr;
 import dev.lakeml.features.TrainingSetJob;
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.lakehouse.LakehouseException;
-import dev.lakeml.ml.report.ModelReport;
 import dev.lakeml.ml.report.ReportData;
-import dev.lakeml.schemas.artifact.InputType;
 import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
 import dev.lakeml.schemas.models.Algorithm;
@@ -17,33 +15,20 @@ import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.tables.Layer;
 import dev.lakeml.schemas.tables.MlTables;
 import dev.lakeml.schemas.tables.TrainingSetTables;
-import dev.lakeml.spark.GpuSettings;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
-import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
-import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.PipelineStage;
-import org.apache.spark.ml.classification.GBTClassifier;
-import org.apache.spark.ml.classification.LogisticRegression;
-import org.apache.spark.ml.feature.Imputer;
-import org.apache.spark.ml.feature.VectorAssembler;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
  * {@code lakeml train <model>}: builds the model's point-in-time training set, splits it by time
@@ -69,9 +54,6 @@ public final class TrainJob {
       boolean champion,
       String gate,
       String report) {}
-
-  static final String LABEL = "label";
-  static final String FEATURES = "features";
 
   private final Project project;
   private final Lakehouse lakehouse;
@@ -114,11 +96,11 @@ public final class TrainJob {
               runId,
               spec.name(),
               spec.algorithm().yamlName(),
-              specHash(spec),
+              RunRecorder.specHash(spec),
               null,
               Algorithm.combinations(spec.grid()).size(),
               spec.seed(),
-              codeVersion(),
+              RunRecorder.codeVersion(),
               Timestamp.from(started),
               Timestamp.from(clock.instant()),
               "FAILED",
@@ -168,7 +150,7 @@ public final class TrainJob {
 
     List<String> features = featureColumns(spec, built, set);
     Dataset<Row> prepared =
-        modelInput(set, features, ts.label(), spec.algorithm()).localCheckpoint(true);
+        ModelInputs.modelInput(set, features, ts.label(), spec.algorithm()).localCheckpoint(true);
     Timestamp cut = Timestamp.valueOf(spec.validateFrom().atStartOfDay());
     Dataset<Row> train = prepared.where(col("event_timestamp").lt(cut));
     Dataset<Row> valid = prepared.where(col("event_timestamp").geq(cut));
@@ -176,7 +158,7 @@ public final class TrainJob {
     long[] validCounts = classCounts(valid);
     checkSplit(spec, "training", trainCounts);
     checkSplit(spec, "validation", validCounts);
-    List<ModelRegistry.Input> signature = signature(set, features);
+    List<ModelRegistry.Input> signature = ModelInputs.signature(set, features);
 
     String artifacts = lakehouse.artifacts(spec.name(), runId);
     List<Map<String, Number>> candidates = Algorithm.combinations(spec.grid());
@@ -198,7 +180,9 @@ public final class TrainJob {
               double fitSeconds = (System.nanoTime() - f0) / 1e9;
               models.set(i, model);
               return new RunRecorder.Candidate(
-                  candidates.get(i), Evaluation.binaryP1(model.withP1(valid), LABEL), fitSeconds);
+                  candidates.get(i),
+                  Evaluation.binaryP1(model.withP1(valid), ModelInputs.LABEL),
+                  fitSeconds);
             });
     RunRecorder recorder = new RunRecorder(lakehouse, clock, log);
     int chosen = recorder.choose(spec, tried);
@@ -227,7 +211,7 @@ public final class TrainJob {
             inputs,
             spec.validateFrom(),
             ts.to(),
-            specHash(spec),
+            RunRecorder.specHash(spec),
             null);
     Dataset<Row> validRaw = set.where(col("event_timestamp").geq(cut));
     return recorder.finish(
@@ -249,7 +233,7 @@ public final class TrainJob {
             unnumbered,
             saved.importance(),
             calibrationBins(bestScored),
-            Evaluation.roc(bestScored, LABEL, 100)),
+            Evaluation.roc(bestScored, ModelInputs.LABEL, 100)),
         incumbent -> rescore(incumbent, validRaw, ts.label()));
   }
 
@@ -315,42 +299,16 @@ public final class TrainJob {
           java.nio.file.Path.of(artifacts, "candidates", String.valueOf(candidate)),
           runId);
     }
-    PipelineModel model = pipeline(spec, params, features).fit(train);
+    PipelineModel model = Estimators.pipeline(spec, params, features).fit(train);
     return new Fitted.SparkPipeline(
         model,
         new Fitted.SparkPipeline.Context(
             spec.name(), runId, signature, RunRecorder.text(params), spec.seed()));
   }
 
-  /** Writes the HTML report beside the artifacts and returns its path. */
-  static String writeReport(ReportData data, String artifacts) {
-    java.nio.file.Path file = java.nio.file.Path.of(artifacts, "report.html");
-    try {
-      ModelReport.write(data, file);
-    } catch (java.io.UncheckedIOException e) {
-      throw new LakehouseException("could not write the model report " + file + ": " + e, e);
-    }
-    return file.toString();
-  }
-
-  /** Who changes aliases: the user running the job, as the audit history's actor. */
-  static String actor() {
-    return "lakeml train (" + System.getProperty("user.name", "unknown") + ")";
-  }
-
   /** The training set table at a Delta version. */
   Dataset<Row> trainingSet(String name, long version) {
     return lakehouse.readAt(lakehouse.location(Layer.TRAINING_SETS, name), version);
-  }
-
-  /** The model's inputs in order, with the encoding each gets (see {@link #prepare}). */
-  static List<ModelRegistry.Input> signature(Dataset<Row> set, List<String> features) {
-    List<ModelRegistry.Input> out = new ArrayList<>();
-    for (String f : features) {
-      InputType type = ModelInputs.typeOf(set.schema().apply(f).dataType(), f);
-      out.add(new ModelRegistry.Input(f, type.yamlName()));
-    }
-    return out;
   }
 
   /**
@@ -367,13 +325,13 @@ public final class TrainJob {
           "version " + v.version() + " of " + v.model() + " needs " + missing + ", absent here");
     }
     Algorithm algorithm = Algorithm.parse(v.algorithm());
-    Dataset<Row> input = modelInput(rows, names, label, algorithm);
-    return Evaluation.binaryP1(Fitted.load(v).withP1(input), LABEL);
+    Dataset<Row> input = ModelInputs.modelInput(rows, names, label, algorithm);
+    return Evaluation.binaryP1(Fitted.load(v).withP1(input), ModelInputs.LABEL);
   }
 
   private static List<ReportData.CalibrationBin> calibrationBins(Dataset<Row> scored) {
     List<ReportData.CalibrationBin> out = new ArrayList<>();
-    for (Row r : Evaluation.calibrationP1(scored, LABEL).collectAsList()) {
+    for (Row r : Evaluation.calibrationP1(scored, ModelInputs.LABEL).collectAsList()) {
       int bin = r.getInt(0);
       out.add(
           new ReportData.CalibrationBin(
@@ -418,65 +376,6 @@ public final class TrainJob {
     return wanted;
   }
 
-  /**
-   * The rows a model of this algorithm reads: {@link #prepare}, and for XGBoost a dense {@code
-   * features} vector of the columns in order, NaN for missing. Dense on purpose: VectorAssembler
-   * may emit sparse vectors, whose absent zeros XGBoost takes for missing values (the model was
-   * markedly worse that way), and xgboost4j-spark 3.4.0's column-array input writes an input column
-   * into rawPrediction when it scores. Batch and online scoring build the same vector.
-   */
-  public static Dataset<Row> modelInput(
-      Dataset<Row> set, List<String> features, String label, Algorithm algorithm) {
-    return modelInput(set, features, label, algorithm, List.of());
-  }
-
-  /** As above, keeping the {@code keep} columns (e.g. entity keys) as they are. */
-  public static Dataset<Row> modelInput(
-      Dataset<Row> set,
-      List<String> features,
-      String label,
-      Algorithm algorithm,
-      List<String> keep) {
-    Dataset<Row> prepared = prepare(set, features, label, Double.NaN, keep);
-    if (algorithm != Algorithm.XGBOOST) {
-      return prepared;
-    }
-    Column[] values = features.stream().map(f -> col(f)).toArray(Column[]::new);
-    return prepared.withColumn(
-        FEATURES,
-        org.apache.spark.ml.functions.array_to_vector(
-            org.apache.spark.sql.functions.array(values)));
-  }
-
-  /**
-   * Label as DOUBLE and every feature as DOUBLE: timestamps become days before the spine time,
-   * booleans 0/1, missing values NULL (the pipelines impute or treat them as missing).
-   */
-  static Dataset<Row> prepare(
-      Dataset<Row> set, List<String> features, String label, double missing, List<String> keep) {
-    List<Column> cols = new ArrayList<>();
-    keep.forEach(k -> cols.add(col(k)));
-    cols.add(col("event_timestamp"));
-    cols.add(
-        label == null
-            ? org.apache.spark.sql.functions.lit(null).cast(DataTypes.DoubleType).as(LABEL)
-            : col(label).cast(DataTypes.DoubleType).as(LABEL));
-    for (String f : features) {
-      InputType type = ModelInputs.typeOf(set.schema().apply(f).dataType(), f);
-      Column c = ModelInputs.encode(type, col(f), col("event_timestamp"));
-      // Missing values: the estimator's own marker (XGBoost: 0, see pipeline; MLlib: NaN, which
-      // the Imputer replaces).
-      cols.add(
-          org.apache
-              .spark
-              .sql
-              .functions
-              .coalesce(c, org.apache.spark.sql.functions.lit(missing))
-              .as(f));
-    }
-    return set.select(cols.toArray(Column[]::new));
-  }
-
   private static long[] classCounts(Dataset<Row> df) {
     Row r = df.agg(expr("count_if(label = 0)"), expr("count_if(label = 1)")).first();
     return new long[] {r.getLong(0), r.getLong(1)};
@@ -501,93 +400,6 @@ public final class TrainJob {
               + spec.validateFrom()
               + ").");
     }
-  }
-
-  /** Assembly (and imputation for MLlib, which refuses missing values) + the estimator. */
-  static Pipeline pipeline(ModelSpec spec, Map<String, Number> params, List<String> features) {
-    List<PipelineStage> stages = new ArrayList<>();
-    String[] in = features.toArray(String[]::new);
-    if (spec.algorithm() == Algorithm.XGBOOST) {
-      // The dense "features" vector comes from modelInput (see there); NaN is missing.
-      stages.add(estimator(spec, params, in));
-    } else {
-      String[] imputed = features.stream().map(f -> f + "__imputed").toArray(String[]::new);
-      stages.add(new Imputer().setInputCols(in).setOutputCols(imputed).setStrategy("median"));
-      stages.add(
-          new VectorAssembler()
-              .setInputCols(imputed)
-              .setOutputCol(FEATURES)
-              .setHandleInvalid("keep"));
-      stages.add(estimator(spec, params, in));
-    }
-    return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
-  }
-
-  static PipelineStage estimator(ModelSpec spec, Map<String, Number> p, String[] columns) {
-    switch (spec.algorithm()) {
-      case XGBOOST:
-        {
-          XGBoostClassifier x = new XGBoostClassifier();
-          // Scala setters return Params: one per statement.
-          x.setFeaturesCol(FEATURES);
-          x.setLabelCol(LABEL);
-          x.setObjective("binary:logistic");
-          x.setMissing(Float.NaN);
-          x.setSeed(spec.seed());
-          // One worker (a barrier task) with the cores a task has: deterministic for a seed, and
-          // the training sets here are small. More workers need that many free task slots.
-          x.setNumWorkers(1);
-          x.setNthread(Integer.parseInt(SparkSession.active().conf().get("spark.task.cpus", "1")));
-          // device=cuda when the job runs with --device gpu / LAKEML_DEVICE=gpu (docs/gpu.md).
-          GpuSettings.Device device =
-              GpuSettings.requestedDevice(null, System.getProperties(), System.getenv());
-          Map<String, String> xgb = GpuSettings.xgboostParams(device);
-          x.setDevice(xgb.get("device"));
-          x.setTreeMethod(xgb.get("tree_method"));
-          x.setMaxDepth(p.getOrDefault("max_depth", 6).intValue());
-          x.setEta(p.getOrDefault("eta", 0.3).doubleValue());
-          x.setNumRound(p.getOrDefault("num_round", 100).intValue());
-          x.setSubsample(p.getOrDefault("subsample", 1.0).doubleValue());
-          x.setColsampleBytree(p.getOrDefault("colsample_bytree", 1.0).doubleValue());
-          x.setMinChildWeight(p.getOrDefault("min_child_weight", 1.0).doubleValue());
-          x.setLambda(p.getOrDefault("lambda", 1.0).doubleValue());
-          x.setAlpha(p.getOrDefault("alpha", 0.0).doubleValue());
-          return x;
-        }
-      case GBT:
-        return new GBTClassifier()
-            .setFeaturesCol(FEATURES)
-            .setLabelCol(LABEL)
-            .setSeed(spec.seed())
-            .setMaxDepth(p.getOrDefault("max_depth", 5).intValue())
-            .setMaxIter(p.getOrDefault("max_iter", 100).intValue())
-            .setStepSize(p.getOrDefault("step_size", 0.1).doubleValue())
-            .setSubsamplingRate(p.getOrDefault("subsampling_rate", 1.0).doubleValue());
-      default:
-        return new LogisticRegression()
-            .setFeaturesCol(FEATURES)
-            .setLabelCol(LABEL)
-            .setRegParam(p.getOrDefault("reg_param", 0.0).doubleValue())
-            .setElasticNetParam(p.getOrDefault("elastic_net_param", 0.0).doubleValue())
-            .setMaxIter(p.getOrDefault("max_iter", 100).intValue());
-    }
-  }
-
-  static String specHash(ModelSpec spec) {
-    try {
-      byte[] d =
-          MessageDigest.getInstance("SHA-256")
-              .digest(spec.toString().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 8);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static String codeVersion() {
-    String version = TrainJob.class.getPackage().getImplementationVersion();
-    String commit = System.getenv().getOrDefault("LAKEML_GIT_COMMIT", "");
-    return (version == null ? "dev" : version) + (commit.isEmpty() ? "" : "+" + commit);
   }
 
   static List<String> featuresOf(FeatureViewSpec v) {

@@ -1,6 +1,7 @@
 package dev.lakeml.bench;
 
 import dev.lakeml.lakehouse.Lakehouse;
+import dev.lakeml.ml.ModelInputs;
 import dev.lakeml.ml.TrainJob;
 import dev.lakeml.schemas.models.Algorithm;
 import dev.lakeml.schemas.models.ModelSpec;
@@ -177,7 +178,7 @@ public final class TrainingBenchmark {
             .resolve("customer_churn", "champion");
     List<String> inputs = v.inputs().stream().map(dev.lakeml.ml.ModelRegistry.Input::name).toList();
     Dataset<Row> rows =
-        TrainJob.modelInput(
+        ModelInputs.modelInput(
                 spark.read().format("delta").load(lakehouse.root() + "/features/customer_activity"),
                 inputs,
                 null,

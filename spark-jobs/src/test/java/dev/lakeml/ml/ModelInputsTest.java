@@ -83,7 +83,7 @@ class ModelInputsTest {
   @Test
   void sparkEncodesEveryInputTypeAsTheRuntimeDoes() {
     Dataset<Row> set = spark.createDataFrame(rows(), SCHEMA);
-    List<ModelRegistry.Input> signature = TrainJob.signature(set, FEATURES);
+    List<ModelRegistry.Input> signature = ModelInputs.signature(set, FEATURES);
     assertThat(signature)
         .extracting(ModelRegistry.Input::type)
         .containsExactly("days_before", "boolean", "double", "double", "double", "double");
@@ -92,7 +92,7 @@ class ModelInputsTest {
     FeatureEncoder encoder = new FeatureEncoder(inputs);
 
     List<Row> spark =
-        TrainJob.modelInput(set, FEATURES, "label", Algorithm.XGBOOST)
+        ModelInputs.modelInput(set, FEATURES, "label", Algorithm.XGBOOST)
             .orderBy("event_timestamp", "label")
             .collectAsList();
     List<Row> source = new ArrayList<>(rows());

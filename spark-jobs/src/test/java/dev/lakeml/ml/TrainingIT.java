@@ -217,7 +217,7 @@ class TrainingIT {
     ModelRegistry.Version v = registry.version(MODEL, 2).orElseThrow();
     List<String> names = v.inputs().stream().map(ModelRegistry.Input::name).toList();
     Dataset<Row> rows =
-        TrainJob.modelInput(
+        ModelInputs.modelInput(
                 job().trainingSet(MODEL, v.trainingSetVersion()),
                 names,
                 "repurchase_30d",
@@ -255,7 +255,7 @@ class TrainingIT {
 
     List<String> names = v.inputs().stream().map(ModelRegistry.Input::name).toList();
     Dataset<Row> rows =
-        TrainJob.modelInput(
+        ModelInputs.modelInput(
                 job().trainingSet(MODEL, v.trainingSetVersion()),
                 names,
                 "repurchase_30d",
