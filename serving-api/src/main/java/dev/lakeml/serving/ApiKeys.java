@@ -14,9 +14,9 @@ import java.util.Set;
 
 /**
  * The API keys: one {@code name:key:role} per line (role {@code read} or {@code admin}; blank lines
- * and {@code #} comments ignored). Keys are kept only as SHA-256 digests and compared in constant
- * time against every entry, so neither timing nor a heap dump gives a key away; only the key's name
- * is ever logged.
+ * and {@code #} comments ignored). EntityKeys are kept only as SHA-256 digests and compared in
+ * constant time against every entry, so neither timing nor a heap dump gives a key away; only the
+ * key's name is ever logged.
  */
 final class ApiKeys {
   enum Role {
@@ -55,18 +55,18 @@ final class ApiKeys {
       String[] parts = line.split(":", -1);
       String where = origin + " entry " + (i + 1);
       if (parts.length != 3) {
-        throw new ServingConfig.ConfigException(
+        throw new ServingConfig.SettingException(
             where + ": expected name:key:role (role read or admin)");
       }
       String name = parts[0].strip();
       String key = parts[1].strip();
       String role = parts[2].strip();
       if (name.isEmpty() || !names.add(name)) {
-        throw new ServingConfig.ConfigException(
+        throw new ServingConfig.SettingException(
             where + ": the key name is empty or used twice ('" + name + "')");
       }
       if (key.length() < 16) {
-        throw new ServingConfig.ConfigException(
+        throw new ServingConfig.SettingException(
             where + " ('" + name + "'): a key needs at least 16 characters");
       }
       Role r =
@@ -74,7 +74,7 @@ final class ApiKeys {
             case "read" -> Role.READ;
             case "admin" -> Role.ADMIN;
             default ->
-                throw new ServingConfig.ConfigException(
+                throw new ServingConfig.SettingException(
                     where + " ('" + name + "'): role must be read or admin, found '" + role + "'");
           };
       out.add(new Entry(name, sha256(key), r));
@@ -82,24 +82,26 @@ final class ApiKeys {
     return new ApiKeys(out);
   }
 
-  /** Keys from the file, or else from the inline list (entries separated by ',' or newlines). */
+  /**
+   * EntityKeys from the file, or else from the inline list (entries separated by ',' or newlines).
+   */
   static ApiKeys load(Optional<Path> file, Optional<String> inline) {
     ApiKeys keys;
     if (file.isPresent()) {
       try {
         keys = parse(Files.readAllLines(file.get(), StandardCharsets.UTF_8), file.get().toString());
       } catch (IOException e) {
-        throw new ServingConfig.ConfigException(
+        throw new ServingConfig.SettingException(
             "cannot read the API key file " + file.get() + ": " + e.getMessage());
       }
     } else if (inline.isPresent()) {
       keys = parse(List.of(inline.get().split("[,\\n]")), "LAKEML_API_KEYS");
     } else {
-      throw new ServingConfig.ConfigException(
+      throw new ServingConfig.SettingException(
           "no API keys: pass --api-keys FILE (one name:key:role per line) or set LAKEML_API_KEYS");
     }
     if (keys.size() == 0) {
-      throw new ServingConfig.ConfigException("the API key list is empty");
+      throw new ServingConfig.SettingException("the API key list is empty");
     }
     return keys;
   }

@@ -66,7 +66,7 @@ final class LookupApi {
                         + "'; it has "
                         + featureViews(m));
               }
-              List<Object> key = Keys.parsePath(keyText, entry.keys(), view);
+              List<Object> key = EntityKeys.parsePath(keyText, entry.keys(), view);
               FeatureVector v = store.get(view, key, at);
               if (v.status() == FeatureVector.Status.MISSING) {
                 throw ApiException.notFound(
@@ -74,13 +74,13 @@ final class LookupApi {
                     "view '"
                         + view
                         + "' has no row for "
-                        + Keys.asMap(entry.keys(), key)
+                        + EntityKeys.asMap(entry.keys(), key)
                         + " in snapshot v"
                         + m.version());
               }
               Map<String, Object> body = new LinkedHashMap<>();
               body.put("view", view);
-              body.put("key", Keys.asMap(entry.keys(), key));
+              body.put("key", EntityKeys.asMap(entry.keys(), key));
               body.put("status", v.status().name());
               body.put("event_time", v.eventTime().toString());
               body.put("age_seconds", ageSeconds(v.eventTime()));
@@ -100,7 +100,7 @@ final class LookupApi {
         snapshots.read(
             store -> {
               SnapshotManifest.ViewEntry entry = predictionView(store.manifest(), model);
-              List<Object> key = Keys.parsePath(keyText, entry.keys(), model);
+              List<Object> key = EntityKeys.parsePath(keyText, entry.keys(), model);
               FeatureVector v = store.get(entry.name(), key, clock.instant());
               if (v.status() == FeatureVector.Status.MISSING) {
                 throw ApiException.notFound(
@@ -108,7 +108,7 @@ final class LookupApi {
                     "model '"
                         + model
                         + "' has no nightly prediction for "
-                        + Keys.asMap(entry.keys(), key)
+                        + EntityKeys.asMap(entry.keys(), key)
                         + " in snapshot v"
                         + store.manifest().version());
               }
@@ -142,7 +142,8 @@ final class LookupApi {
               SnapshotManifest.ViewEntry entry = predictionView(store.manifest(), model);
               List<List<Object>> parsed = new ArrayList<>();
               for (int i = 0; i < keys.size(); i++) {
-                parsed.add(Keys.parseJson(keys.get(i), entry.keys(), model, "keys[" + i + "]"));
+                parsed.add(
+                    EntityKeys.parseJson(keys.get(i), entry.keys(), model, "keys[" + i + "]"));
               }
               List<Map<String, Object>> results = new ArrayList<>();
               Instant now = clock.instant();
@@ -150,7 +151,7 @@ final class LookupApi {
                 FeatureVector v = store.get(entry.name(), key, now);
                 if (v.status() == FeatureVector.Status.MISSING) {
                   Map<String, Object> r = new LinkedHashMap<>();
-                  r.put("key", Keys.asMap(entry.keys(), key));
+                  r.put("key", EntityKeys.asMap(entry.keys(), key));
                   r.put("status", "MISSING");
                   results.add(r);
                 } else {
@@ -169,7 +170,7 @@ final class LookupApi {
   private Map<String, Object> prediction(
       SnapshotManifest.ViewEntry entry, List<Object> key, FeatureVector v) {
     Map<String, Object> r = new LinkedHashMap<>();
-    r.put("key", Keys.asMap(entry.keys(), key));
+    r.put("key", EntityKeys.asMap(entry.keys(), key));
     r.put("status", v.status().name());
     Map<String, Object> values = v.values();
     if (values.containsKey("score")) {
@@ -211,7 +212,7 @@ final class LookupApi {
 
   static String model(Context ctx) {
     String model = ctx.pathParam("model");
-    if (!Names.isModelName(model)) {
+    if (!ModelNames.isModelName(model)) {
       throw ApiException.badRequest(
           "'" + model + "' is not a model name (letters, digits, '_' and '-')");
     }

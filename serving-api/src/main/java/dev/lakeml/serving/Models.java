@@ -74,7 +74,7 @@ final class Models implements AutoCloseable {
     this.log = log;
     for (String m : config.models()) {
       if (project.model(m).isEmpty()) {
-        throw new ServingConfig.ConfigException(
+        throw new ServingConfig.SettingException(
             "--models names '"
                 + m
                 + "', which project "

@@ -16,7 +16,7 @@ import java.util.function.Function;
  *
  * <p>Every option is a typed entry with a default, a parser and help text. Precedence: command line
  * ({@code --port 8080}) over environment ({@code LAKEML_PORT=8080}) over default. An unknown option
- * or a bad value is a {@link ConfigException} naming the option and what it accepts.
+ * or a bad value is a {@link SettingException} naming the option and what it accepts.
  *
  * @param models the models whose champion must be loaded before the server is ready; empty means
  *     every binary classifier of the project
@@ -60,8 +60,8 @@ public record ServingConfig(
   }
 
   /** A configuration problem, reported on one line; the process exits with code 2. */
-  public static final class ConfigException extends RuntimeException {
-    public ConfigException(String message) {
+  public static final class SettingException extends RuntimeException {
+    public SettingException(String message) {
       super(message);
     }
   }
@@ -128,7 +128,7 @@ public record ServingConfig(
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (!a.startsWith("--")) {
-        throw new ConfigException("unexpected argument '" + a + "'; options start with --");
+        throw new SettingException("unexpected argument '" + a + "'; options start with --");
       }
       String name = a.substring(2);
       String value;
@@ -138,13 +138,13 @@ public record ServingConfig(
         name = name.substring(0, eq);
       } else {
         if (i + 1 >= args.length) {
-          throw new ConfigException("option --" + name + " needs a value");
+          throw new SettingException("option --" + name + " needs a value");
         }
         value = args[++i];
       }
       String key = name;
       if (ENTRIES.stream().noneMatch(e -> e.name().equals(key))) {
-        throw new ConfigException(
+        throw new SettingException(
             "unknown option --" + name + "; known: " + ENTRIES.stream().map(Entry::name).toList());
       }
       given.put(name, value);
@@ -172,7 +172,7 @@ public record ServingConfig(
     List<String> models = new ArrayList<>();
     for (String m : value.apply("models").orElse("").split(",")) {
       if (!m.isBlank()) {
-        models.add(Names.requireModelName(m.trim(), "--models"));
+        models.add(ModelNames.requireModelName(m.trim(), "--models"));
       }
     }
     return new ServingConfig(
@@ -204,8 +204,8 @@ public record ServingConfig(
         backend(value.apply("backend").orElseThrow()));
   }
 
-  private static ConfigException missing(String name) {
-    return new ConfigException(
+  private static SettingException missing(String name) {
+    return new SettingException(
         "--"
             + name
             + " is required (or set "
@@ -220,7 +220,7 @@ public record ServingConfig(
     try {
       return Optional.of(Path.of(text.get()).toAbsolutePath().normalize());
     } catch (RuntimeException e) {
-      throw new ConfigException(
+      throw new SettingException(
           "--" + name + " '" + text.get() + "' is not a path: " + e.getMessage());
     }
   }
@@ -234,7 +234,7 @@ public record ServingConfig(
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new ConfigException(
+    throw new SettingException(
         "--"
             + name
             + " must be a whole number from "
@@ -251,7 +251,7 @@ public record ServingConfig(
     if (b.equals(BACKEND_ROCKSDB) || b.equals(BACKEND_MEMORY)) {
       return b;
     }
-    throw new ConfigException(
+    throw new SettingException(
         "--backend must be "
             + BACKEND_ROCKSDB
             + " or "
@@ -270,7 +270,7 @@ public record ServingConfig(
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new ConfigException("--" + name + " must be a number from 0 to 1, found '" + text + "'");
+    throw new SettingException("--" + name + " must be a number from 0 to 1, found '" + text + "'");
   }
 
   private static double positive(String name, String text) {
@@ -282,7 +282,7 @@ public record ServingConfig(
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new ConfigException("--" + name + " must be a number above 0, found '" + text + "'");
+    throw new SettingException("--" + name + " must be a number above 0, found '" + text + "'");
   }
 
   /** {@code 500ms}, {@code 10s}, {@code 5m}. */
@@ -304,13 +304,13 @@ public record ServingConfig(
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new ConfigException(
+    throw new SettingException(
         "--" + name + " must be a duration such as 500ms, 10s or 5m, found '" + text + "'");
   }
 
   private static Duration positiveDuration(String name, String text, Duration d) {
     if (d.isNegative() || d.isZero()) {
-      throw new ConfigException("--" + name + " must be longer than 0, found '" + text + "'");
+      throw new SettingException("--" + name + " must be longer than 0, found '" + text + "'");
     }
     return d;
   }

@@ -23,7 +23,7 @@ public final class ServingMain {
       ServingConfig config = ServingConfig.parse(args, System.getenv());
       server = new ServingServer(config, Clock.systemUTC(), System.out);
       server.start();
-    } catch (ServingConfig.ConfigException e) {
+    } catch (ServingConfig.SettingException e) {
       System.err.println("serving-api: " + e.getMessage());
       System.exit(2);
       return;

@@ -69,7 +69,7 @@ public final class ServingServer implements AutoCloseable {
   private Javalin app;
 
   /**
-   * Builds the server: reads the project and the API keys (a {@link ServingConfig.ConfigException}
+   * Builds the server: reads the project and the API keys (a {@link ServingConfig.SettingException}
    * when either is wrong) and loads what is published so far. Nothing listens until {@link
    * #start()}.
    */
@@ -81,7 +81,7 @@ public final class ServingServer implements AutoCloseable {
     try {
       this.project = ProjectLoader.load(config.project());
     } catch (RuntimeException e) {
-      throw new ServingConfig.ConfigException(
+      throw new ServingConfig.SettingException(
           "cannot load the project " + config.project() + ": " + e.getMessage());
     }
     this.inFlight = new Semaphore(config.maxConcurrent());

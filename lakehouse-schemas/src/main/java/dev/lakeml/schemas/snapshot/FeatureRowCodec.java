@@ -28,7 +28,7 @@ public final class FeatureRowCodec {
 
   public FeatureRowCodec(List<FeatureColumn> columns) {
     this.columns = List.copyOf(columns);
-    Names.requireUnique(this.columns, FeatureColumn::name, "feature column", "feature row");
+    RecordChecks.requireUnique(this.columns, FeatureColumn::name, "feature column", "feature row");
     this.types = this.columns.stream().map(FeatureColumn::type).toArray(FeatureType[]::new);
     this.bitmapBytes = (types.length + 7) / 8;
   }

@@ -9,7 +9,7 @@ import java.util.Objects;
  */
 public record KeyColumn(String name, FeatureType type) {
   public KeyColumn {
-    Names.requireName(name, "key column");
+    RecordChecks.requireName(name, "key column");
     Objects.requireNonNull(type, () -> "key column '" + name + "' needs a type");
     if (type != FeatureType.LONG && type != FeatureType.STRING) {
       throw new IllegalArgumentException(

@@ -53,7 +53,7 @@ public record SnapshotManifest(
     if (version < 1) {
       throw new IllegalArgumentException("snapshot version must be 1 or more, got " + version);
     }
-    Names.requireName(project, "project");
+    RecordChecks.requireName(project, "project");
     Objects.requireNonNull(createdAt, "createdAt");
     if (!ROCKSDB.equals(backend) && !REDIS.equals(backend)) {
       throw new IllegalArgumentException(
@@ -61,9 +61,9 @@ public record SnapshotManifest(
     }
     views = List.copyOf(views);
     files = List.copyOf(files);
-    Names.requireUnique(views, ViewEntry::name, "view", "snapshot manifest");
-    Names.requireUnique(views, ViewEntry::viewId, "view_id", "snapshot manifest");
-    Names.requireUnique(files, SealedFile::path, "file", "snapshot manifest");
+    RecordChecks.requireUnique(views, ViewEntry::name, "view", "snapshot manifest");
+    RecordChecks.requireUnique(views, ViewEntry::viewId, "view_id", "snapshot manifest");
+    RecordChecks.requireUnique(files, SealedFile::path, "file", "snapshot manifest");
   }
 
   /** The view with this name. */
@@ -119,9 +119,9 @@ public record SnapshotManifest(
       long rows,
       Instant featuresAsOf) {
     public ViewEntry {
-      Names.requireName(name, "view");
+      RecordChecks.requireName(name, "view");
       KeyCodec.requireViewId(viewId);
-      Names.requireName(entity, "entity of view '" + name + "'");
+      RecordChecks.requireName(entity, "entity of view '" + name + "'");
       keys = List.copyOf(keys);
       features = List.copyOf(features);
       if (keys.isEmpty()) {
@@ -130,14 +130,14 @@ public record SnapshotManifest(
       if (features.isEmpty()) {
         throw new IllegalArgumentException("view '" + name + "' needs at least one feature");
       }
-      Names.requireUnique(keys, KeyColumn::name, "key column", "view '" + name + "'");
-      Names.requireUnique(features, FeatureColumn::name, "feature", "view '" + name + "'");
+      RecordChecks.requireUnique(keys, KeyColumn::name, "key column", "view '" + name + "'");
+      RecordChecks.requireUnique(features, FeatureColumn::name, "feature", "view '" + name + "'");
       if (ttlSeconds < 0) {
         throw new IllegalArgumentException(
             "view '" + name + "': ttl_seconds must be 0 (no TTL) or more, got " + ttlSeconds);
       }
-      Names.requireName(definitionHash, "definition hash of view '" + name + "'");
-      Names.requireName(sourceTable, "source table of view '" + name + "'");
+      RecordChecks.requireName(definitionHash, "definition hash of view '" + name + "'");
+      RecordChecks.requireName(sourceTable, "source table of view '" + name + "'");
       if (sourceDeltaVersion < 0) {
         throw new IllegalArgumentException(
             "view '"

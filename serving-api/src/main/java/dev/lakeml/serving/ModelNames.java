@@ -3,10 +3,10 @@ package dev.lakeml.serving;
 import java.util.regex.Pattern;
 
 /** Checks names that become paths or view names: no traversal, no separators. */
-final class Names {
+final class ModelNames {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_\\-]{0,127}");
 
-  private Names() {}
+  private ModelNames() {}
 
   static boolean isModelName(String name) {
     return name != null && NAME.matcher(name).matches();
@@ -14,7 +14,7 @@ final class Names {
 
   static String requireModelName(String name, String where) {
     if (!isModelName(name)) {
-      throw new ServingConfig.ConfigException(
+      throw new ServingConfig.SettingException(
           where
               + ": '"
               + name

@@ -18,8 +18,8 @@ import java.util.Map;
  * ({@code {"customer_id": 12347}}), or, for a one-column key, the bare value. {@code long} columns
  * take whole numbers, {@code string} columns take strings.
  */
-final class Keys {
-  private Keys() {}
+final class EntityKeys {
+  private EntityKeys() {}
 
   static List<Object> parsePath(String text, List<KeyColumn> columns, String view) {
     List<String> parts = split(text);

@@ -6,8 +6,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /** Checks shared by the records of this package. */
-final class Names {
-  private Names() {}
+final class RecordChecks {
+  private RecordChecks() {}
 
   static void requireName(String name, String what) {
     if (name == null || name.isBlank()) {
