@@ -1,6 +1,5 @@
 package dev.lakeml.ml;
 
-import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.schemas.artifact.ModelArtifact;
 import dev.lakeml.schemas.artifact.ModelArtifactException;
 import dev.lakeml.schemas.artifact.ModelManifest;
@@ -59,7 +58,7 @@ final class ArtifactModel extends Fitted {
       ModelManifest m = ModelArtifact.open(dir).manifest();
       return new ArtifactModel(dir, m.inputNames());
     } catch (ModelArtifactException e) {
-      throw new LakehouseException(e.getMessage(), e);
+      throw new ModelException(e.getMessage(), e);
     }
   }
 
@@ -101,7 +100,7 @@ final class ArtifactModel extends Fitted {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (IllegalArgumentException | ModelArtifactException e) {
-      throw new LakehouseException("model " + spec.name() + ": " + e.getMessage(), e);
+      throw new ModelException("model " + spec.name() + ": " + e.getMessage(), e);
     }
     return new ArtifactModel(dir, names);
   }
@@ -135,7 +134,7 @@ final class ArtifactModel extends Fitted {
     Path target = Path.of(artifacts, "model");
     try {
       if (Files.exists(target)) {
-        throw new LakehouseException(target + " already exists");
+        throw new ModelException(target + " already exists");
       }
       Files.createDirectories(target);
       try (Stream<Path> files = Files.list(dir)) {
@@ -148,7 +147,7 @@ final class ArtifactModel extends Fitted {
       }
       Files.copy(dir.resolve(ModelManifest.FILE_NAME), target.resolve(ModelManifest.FILE_NAME));
     } catch (IOException e) {
-      throw new LakehouseException("could not save the model to " + target + ": " + e, e);
+      throw new ModelException("could not save the model to " + target + ": " + e, e);
     }
     open(target); // verifies the copy
     return new Saved(ModelManifest.DJL_MLP, target.toString(), null, List.of());

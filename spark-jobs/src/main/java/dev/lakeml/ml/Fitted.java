@@ -50,7 +50,7 @@ abstract class Fitted {
         try {
           return new SparkPipeline(PipelineModel.load(v.sparkPipeline()), null);
         } catch (RuntimeException e) {
-          throw new LakehouseException(
+          throw new ModelException(
               "version "
                   + v.version()
                   + " of "
@@ -64,7 +64,7 @@ abstract class Fitted {
       case ModelManifest.DJL_MLP:
         return ArtifactModel.open(Path.of(v.artifact()));
       default:
-        throw new LakehouseException(
+        throw new ModelException(
             "version " + v.version() + " of " + v.model() + " has format " + v.format());
     }
   }
@@ -119,7 +119,7 @@ abstract class Fitted {
       } catch (LakehouseException e) {
         throw e;
       } catch (Exception e) {
-        throw new LakehouseException("could not save the model to " + artifacts + ": " + e, e);
+        throw new ModelException("could not save the model to " + artifacts + ": " + e, e);
       }
       List<ReportData.Importance> importance = List.of();
       if (last instanceof GBTClassificationModel gbt) {

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.unix_micros;
 
-import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.schemas.artifact.FeatureEncoder;
 import dev.lakeml.schemas.artifact.InputType;
 import dev.lakeml.schemas.models.Algorithm;
@@ -43,7 +42,7 @@ public final class ModelInputs {
     if (type instanceof NumericType) {
       return InputType.DOUBLE;
     }
-    throw new LakehouseException(
+    throw new ModelException(
         "feature "
             + column
             + " is "

@@ -3,7 +3,6 @@ package dev.lakeml.ml;
 import static org.apache.spark.sql.functions.col;
 
 import dev.lakeml.lakehouse.Lakehouse;
-import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.schemas.artifact.ServingPointer;
 import dev.lakeml.schemas.tables.MlTables;
 import java.io.IOException;
@@ -181,7 +180,7 @@ public final class ModelRegistry {
   public Version resolve(String model, String reference) {
     List<Version> all = versions(model);
     if (all.isEmpty()) {
-      throw new LakehouseException(
+      throw new ModelException(
           "model " + model + " has no registered versions; train it first: lakeml train " + model);
     }
     String ref = reference == null || reference.isBlank() ? CHAMPION : reference.trim();
@@ -195,7 +194,7 @@ public final class ModelRegistry {
           .findFirst()
           .orElseThrow(
               () ->
-                  new LakehouseException(
+                  new ModelException(
                       "model "
                           + model
                           + " has no version "
@@ -206,7 +205,7 @@ public final class ModelRegistry {
     Map<String, Alias> aliases = aliases(model);
     Alias a = aliases.get(ref);
     if (a == null) {
-      throw new LakehouseException(
+      throw new ModelException(
           "model " + model + " has no alias '" + ref + "'; it has " + aliases.keySet());
     }
     return all.stream().filter(v -> v.version() == a.version()).findFirst().orElseThrow();
@@ -255,11 +254,11 @@ public final class ModelRegistry {
       Map<String, Double> evidence) {
     ensure();
     if (!alias.matches("[a-z][a-z0-9_]{0,62}")) {
-      throw new LakehouseException(
+      throw new ModelException(
           "alias '" + alias + "' must be lower_snake_case (letters, digits, _), at most 63 chars");
     }
     if (version != null && version(model, version).isEmpty()) {
-      throw new LakehouseException(
+      throw new ModelException(
           "model "
               + model
               + " has no version "
@@ -343,7 +342,7 @@ public final class ModelRegistry {
     try {
       new ServingPointer(model, clock.instant(), targets).write(file);
     } catch (IOException e) {
-      throw new LakehouseException("could not write the serving pointer " + file + ": " + e, e);
+      throw new ModelException("could not write the serving pointer " + file + ": " + e, e);
     }
   }
 

@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.lakeml.features.TrainingSetJob;
 import dev.lakeml.lakehouse.Lakehouse;
-import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.schemas.features.EntitySpec;
 import dev.lakeml.schemas.features.LabelSpec;
 import dev.lakeml.schemas.models.Algorithm;
@@ -149,7 +148,7 @@ public final class PredictJob {
     return project.features().labels().stream()
         .filter(l -> l.name().equals(name))
         .findFirst()
-        .orElseThrow(() -> new LakehouseException("label " + name + " is not declared"));
+        .orElseThrow(() -> new ModelException("label " + name + " is not declared"));
   }
 
   /** The population's spine as SQL over the label's silver source (pinned by the build). */
@@ -230,7 +229,7 @@ public final class PredictJob {
     List<String> missing =
         inputs.stream().filter(i -> !List.of(rows.columns()).contains(i)).toList();
     if (!missing.isEmpty()) {
-      throw new LakehouseException(
+      throw new ModelException(
           "version "
               + v.version()
               + " of "

@@ -147,12 +147,11 @@ public final class PromotionGate {
   /** Promotes {@code version} by hand, recording the reason; no metric is checked. */
   public void force(String model, int version, String reason) {
     if (reason == null || reason.isBlank()) {
-      throw new LakehouseException("--force needs --reason: the audit history records why");
+      throw new ModelException("--force needs --reason: the audit history records why");
     }
     ModelRegistry.Alias champion = registry.aliases(model).get(ModelRegistry.CHAMPION);
     if (champion != null && champion.version() == version) {
-      throw new LakehouseException(
-          "version " + version + " of " + model + " is already the champion");
+      throw new ModelException("version " + version + " of " + model + " is already the champion");
     }
     if (champion != null) {
       registry.setAlias(

@@ -73,7 +73,7 @@ final class RecommendJob {
     try {
       version = pinned != null ? pinned : lakehouse.currentVersion(location);
     } catch (LakehouseException e) {
-      throw new LakehouseException(
+      throw new ModelException(
           "model "
               + spec.name()
               + ": its interactions come from "
@@ -104,7 +104,7 @@ final class RecommendJob {
     } catch (LakehouseException e) {
       throw e;
     } catch (Exception e) {
-      throw new LakehouseException(
+      throw new ModelException(
           "model "
               + spec.name()
               + ": the interactions (user, item, time, weight, where) do not fit "
@@ -136,7 +136,7 @@ final class RecommendJob {
     long trainRows = d.train().count();
     long evalUsers = d.truth().count();
     if (trainRows < 20 || evalUsers < 5) {
-      throw new LakehouseException(
+      throw new ModelException(
           "model "
               + spec.name()
               + ": "
@@ -182,7 +182,7 @@ final class RecommendJob {
     try {
       models.get(chosen).write().overwrite().save(pipeline);
     } catch (Exception e) {
-      throw new LakehouseException("could not save the model to " + pipeline + ": " + e, e);
+      throw new ModelException("could not save the model to " + pipeline + ": " + e, e);
     }
     Map<String, Long> inputs = Map.of(d.table(), d.version());
     ModelSpec.Interactions in = spec.interactions();
@@ -235,7 +235,7 @@ final class RecommendJob {
     try {
       return PipelineModel.load(v.sparkPipeline());
     } catch (RuntimeException e) {
-      throw new LakehouseException(
+      throw new ModelException(
           "version "
               + v.version()
               + " of "

@@ -1,7 +1,6 @@
 package dev.lakeml.ml;
 
 import dev.lakeml.lakehouse.Lakehouse;
-import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.ml.report.ModelReport;
 import dev.lakeml.ml.report.ReportData;
 import dev.lakeml.schemas.models.ModelSpec;
@@ -227,7 +226,7 @@ final class RunRecorder {
     try {
       ModelReport.write(data, file);
     } catch (java.io.UncheckedIOException e) {
-      throw new LakehouseException("could not write the model report " + file + ": " + e, e);
+      throw new ModelException("could not write the model report " + file + ": " + e, e);
     }
     return file.toString();
   }

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.expr;
 
 import dev.lakeml.features.TrainingSetJob;
 import dev.lakeml.lakehouse.Lakehouse;
-import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.ml.report.ReportData;
 import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
@@ -129,7 +128,7 @@ public final class TrainJob {
         && spec.algorithm() != Algorithm.GBT
         && spec.algorithm() != Algorithm.LOGISTIC_REGRESSION
         && spec.algorithm() != Algorithm.MLP) {
-      throw new LakehouseException(
+      throw new ModelException(
           "model "
               + spec.name()
               + ": training "
@@ -248,7 +247,7 @@ public final class TrainJob {
             .model(v.model())
             .orElseThrow(
                 () ->
-                    new LakehouseException(
+                    new ModelException(
                         "model " + v.model() + " is no longer declared in the project file"));
     ModelRegistry registry = new ModelRegistry(lakehouse, clock);
     String metricKey = spec.metric().key(spec.topK());
@@ -268,7 +267,7 @@ public final class TrainJob {
                       .get(metricKey));
     }
     if (v.trainingSetVersion() == null) {
-      throw new LakehouseException(
+      throw new ModelException(
           "version " + v.version() + " of " + v.model() + " records no training set version");
     }
     Dataset<Row> rows =
@@ -321,7 +320,7 @@ public final class TrainJob {
     List<String> missing =
         names.stream().filter(n -> !List.of(rows.columns()).contains(n)).toList();
     if (!missing.isEmpty()) {
-      throw new LakehouseException(
+      throw new ModelException(
           "version " + v.version() + " of " + v.model() + " needs " + missing + ", absent here");
     }
     Algorithm algorithm = Algorithm.parse(v.algorithm());
@@ -363,7 +362,7 @@ public final class TrainJob {
     }
     for (String f : wanted) {
       if (!columns.contains(f)) {
-        throw new LakehouseException(
+        throw new ModelException(
             "model "
                 + spec.name()
                 + ": feature "
@@ -384,7 +383,7 @@ public final class TrainJob {
   private static void checkSplit(ModelSpec spec, String part, long[] counts) {
     long total = counts[0] + counts[1];
     if (total < 20 || counts[0] == 0 || counts[1] == 0) {
-      throw new LakehouseException(
+      throw new ModelException(
           "model "
               + spec.name()
               + ": the "
