@@ -43,6 +43,7 @@ final class FeaturesCommand extends SparkCommand {
           "say which dates to compute: --date D, --from D1 --to D2 or --all"
               + " (or use 'features list' / 'features describe VIEW')");
     }
+    dates.explicit(); // dates out of order are refused before Spark starts
   }
 
   @Override

@@ -27,6 +27,11 @@ final class IngestCommand extends SparkCommand {
   LogicalDates dates;
 
   @Override
+  void check() {
+    dates.explicit(); // dates out of order are refused before Spark starts
+  }
+
+  @Override
   int run(LakemlContext ctx) {
     List<IngestRun> runs = ingest(ctx, sources(ctx, source), dates);
     return runs.stream().allMatch(IngestRun::succeeded) ? LakemlCli.OK : LakemlCli.FAILED;

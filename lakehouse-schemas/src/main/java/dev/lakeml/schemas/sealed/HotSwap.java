@@ -43,18 +43,4 @@ public final class HotSwap<T> {
       old.release();
     }
   }
-
-  /**
-   * Serves {@code next} only if {@code expected} is still served; releases {@code expected} when it
-   * does.
-   */
-  public boolean replace(Leased<T> expected, Leased<T> next) {
-    if (!slot.compareAndSet(expected, next)) {
-      return false;
-    }
-    if (expected != null) {
-      expected.release();
-    }
-    return true;
-  }
 }
