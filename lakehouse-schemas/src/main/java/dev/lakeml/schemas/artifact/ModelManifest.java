@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * What a model artifact holds, written as {@code model.yaml}: the format, the inputs in the order
@@ -263,23 +261,9 @@ public record ModelManifest(
     }
     root.put("params", new LinkedHashMap<>(params));
     root.put("seed", seed);
-    List<Map<String, Object>> fileList = new ArrayList<>();
-    for (SealedFile f : files) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("path", f.path());
-      m.put("bytes", f.bytes());
-      m.put("sha256", f.sha256());
-      fileList.add(m);
-    }
-    root.put("files", fileList);
-    DumperOptions options = new DumperOptions();
-    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-    options.setIndent(2);
-    options.setIndicatorIndent(2);
-    options.setIndentWithIndicator(true);
-    options.setSplitLines(false);
-    return "# lakeml model artifact; written last, so a folder without it is incomplete\n"
-        + new Yaml(options).dump(root);
+    root.put("files", SealedFile.toYaml(files));
+    return YamlFiles.write(
+        "lakeml model artifact; written last, so a folder without it is incomplete", root);
   }
 
   /**
@@ -337,15 +321,7 @@ public record ModelManifest(
     Map<String, String> params =
         root.optional("params").map(n -> n.stringMap("a hyperparameter value")).orElse(Map.of());
     long seed = root.required("seed", "a whole number").longValue("a whole number");
-    List<SealedFile> files = new ArrayList<>();
-    for (ConfigNode f :
-        root.required("files", "a list of files (path, bytes, sha256)").list("files")) {
-      String path = f.requiredString("path", "the file's path, relative to the artifact folder");
-      long bytes = f.required("bytes", "a whole number of bytes").longValue("a whole number");
-      String sha = f.requiredString("sha256", "64 lower-case hex digits");
-      f.finish();
-      files.add(f.build(() -> new SealedFile(path, bytes, sha)));
-    }
+    List<SealedFile> files = SealedFile.read(root);
     root.finish();
     return root.build(
         () ->

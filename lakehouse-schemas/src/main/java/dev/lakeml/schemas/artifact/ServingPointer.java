@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * The serving pointer of one model ({@code <lakehouse>/ml/serving/<model>/aliases.yaml}): which
@@ -93,12 +91,7 @@ public record ServingPointer(String model, Instant writtenAt, Map<String, Target
           out.put(alias, m);
         });
     root.put("aliases", out);
-    DumperOptions options = new DumperOptions();
-    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-    options.setIndent(2);
-    options.setSplitLines(false);
-    return "# Written by the lakeml model registry; read by the serving API.\n"
-        + new Yaml(options).dump(root);
+    return YamlFiles.write("Written by the lakeml model registry; read by the serving API.", root);
   }
 
   /** Writes the pointer atomically: a reader sees the old file or the new, never half of one. */

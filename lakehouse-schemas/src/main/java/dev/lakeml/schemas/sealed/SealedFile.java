@@ -1,6 +1,10 @@
 package dev.lakeml.schemas.sealed;
 
+import dev.lakeml.schemas.yaml.ConfigNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -33,5 +37,32 @@ public record SealedFile(String path, long bytes, String sha256) {
       throw new IllegalArgumentException(
           "file '" + path + "': sha256 must be 64 lower-case hex digits, got '" + sha256 + "'");
     }
+  }
+
+  /** The files as a manifest lists them: {@code path}, {@code bytes}, {@code sha256} each. */
+  public static List<Map<String, Object>> toYaml(List<SealedFile> files) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (SealedFile f : files) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("path", f.path());
+      m.put("bytes", f.bytes());
+      m.put("sha256", f.sha256());
+      out.add(m);
+    }
+    return out;
+  }
+
+  /** Reads the list {@link #toYaml} writes, strictly, from the {@code files} key of a manifest. */
+  public static List<SealedFile> read(ConfigNode manifest) {
+    List<SealedFile> out = new ArrayList<>();
+    for (ConfigNode f :
+        manifest.required("files", "a list of files (path, bytes, sha256)").list("files")) {
+      String path = f.requiredString("path", "the file's path, relative to its folder");
+      long bytes = f.required("bytes", "a whole number of bytes").longValue("a whole number");
+      String sha = f.requiredString("sha256", "64 lower-case hex digits");
+      f.finish();
+      out.add(f.build(() -> new SealedFile(path, bytes, sha)));
+    }
+    return out;
   }
 }

@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.yaml.snakeyaml.DumperOptions;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * What a snapshot holds, written as {@code manifest.yaml}. The manifest is the commit record of a
@@ -178,23 +176,10 @@ public record SnapshotManifest(
       viewList.add(m);
     }
     root.put("views", viewList);
-    List<Object> fileList = new ArrayList<>();
-    for (SealedFile f : files) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("path", f.path());
-      m.put("bytes", f.bytes());
-      m.put("sha256", f.sha256());
-      fileList.add(m);
-    }
-    root.put("files", fileList);
-    DumperOptions options = new DumperOptions();
-    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-    options.setIndent(2);
-    options.setIndicatorIndent(2);
-    options.setIndentWithIndicator(true);
-    options.setSplitLines(false);
-    return "# lakeml online snapshot manifest; written last, so a snapshot without it is incomplete\n"
-        + new Yaml(options).dump(root);
+    root.put("files", SealedFile.toYaml(files));
+    return YamlFiles.write(
+        "lakeml online snapshot manifest; written last, so a snapshot without it is incomplete",
+        root);
   }
 
   private static Map<String, Object> column(String name, FeatureType type) {
@@ -237,14 +222,7 @@ public record SnapshotManifest(
     for (ConfigNode v : root.required("views", "a list of feature views").list("feature views")) {
       views.add(view(v));
     }
-    List<SealedFile> files = new ArrayList<>();
-    for (ConfigNode f : root.required("files", "a list of files").list("files")) {
-      String path = f.requiredString("path", "text");
-      long bytes = whole(f, "bytes");
-      String sha = f.requiredString("sha256", "64 lower-case hex digits");
-      f.finish();
-      files.add(f.build(() -> new SealedFile(path, bytes, sha)));
-    }
+    List<SealedFile> files = SealedFile.read(root);
     root.finish();
     return root.build(
         () ->

@@ -6,6 +6,8 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -39,6 +41,20 @@ public final class YamlFiles {
    */
   public static ConfigNode parse(String text, String origin) {
     return compose(new StringReader(text), origin);
+  }
+
+  /**
+   * The YAML text of a tree of maps, lists and scalars, in block style with lists indented under
+   * their key, after a one-line {@code # comment}: how every file lakeml writes looks.
+   */
+  public static String write(String comment, Map<String, ?> root) {
+    DumperOptions options = new DumperOptions();
+    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    options.setIndent(2);
+    options.setIndicatorIndent(2);
+    options.setIndentWithIndicator(true);
+    options.setSplitLines(false);
+    return "# " + comment + "\n" + new Yaml(options).dump(root);
   }
 
   private static ConfigNode compose(Reader reader, String name) {
