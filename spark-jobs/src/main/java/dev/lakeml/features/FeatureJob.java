@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.lakehouse.LakehouseException;
+import dev.lakeml.lakehouse.TableRow;
 import dev.lakeml.schemas.features.Durations;
 import dev.lakeml.schemas.features.EntitySpec;
 import dev.lakeml.schemas.features.FeatureSpec;
@@ -34,7 +35,6 @@ import java.util.function.Consumer;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -410,25 +410,26 @@ public final class FeatureJob {
     List<Row> rows = new ArrayList<>();
     for (FeatureSpec f : view.features()) {
       rows.add(
-          RowFactory.create(
-              view.name(),
-              f.name(),
-              entity.name(),
-              entity.keyNames(),
-              types.get(f.name()),
-              FeatureTables.describe(f),
-              view.source(),
-              Durations.format(view.ttl()),
-              view.owner(),
-              view.description(),
-              view.definitionHash(),
-              table.qualifiedName(),
-              version,
-              runId,
-              java.sql.Date.valueOf(from),
-              java.sql.Date.valueOf(to),
-              written,
-              Timestamp.from(finished)));
+          TableRow.of(FeatureTables.REGISTRY)
+              .set("view", view.name())
+              .set("feature", f.name())
+              .set("entity", entity.name())
+              .set("entity_keys", entity.keyNames())
+              .set("value_type", types.get(f.name()))
+              .set("definition", FeatureTables.describe(f))
+              .set("source", view.source())
+              .set("ttl", Durations.format(view.ttl()))
+              .set("owner", view.owner())
+              .set("description", view.description())
+              .set("definition_hash", view.definitionHash())
+              .set("table_name", table.qualifiedName())
+              .set("delta_version", version)
+              .set("last_run_id", runId)
+              .set("last_date_from", java.sql.Date.valueOf(from))
+              .set("last_date_to", java.sql.Date.valueOf(to))
+              .set("rows_written", written)
+              .set("updated_at", Timestamp.from(finished))
+              .build());
     }
     TableContract registry = FeatureTables.REGISTRY;
     lakehouse

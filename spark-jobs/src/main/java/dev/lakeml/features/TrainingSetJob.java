@@ -2,7 +2,6 @@ package dev.lakeml.features;
 
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.lakehouse.LakehouseException;
-import dev.lakeml.schemas.features.Durations;
 import dev.lakeml.schemas.features.EntitySpec;
 import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
@@ -13,9 +12,7 @@ import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.tables.IngestTables;
 import dev.lakeml.schemas.tables.Layer;
 import dev.lakeml.schemas.tables.TableContract;
-import dev.lakeml.schemas.tables.TrainingSetTables;
 import io.delta.tables.DeltaTable;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,11 +28,7 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.catalog.CatalogTable;
-import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.apache.spark.sql.execution.datasources.LogicalRelation;
 
 /**
  * Builds point-in-time training sets into {@code training_sets.<name>} and rebuilds them exactly
@@ -73,6 +66,8 @@ public final class TrainingSetJob {
   private final SparkSession spark;
   private final Clock clock;
   private final Consumer<String> log;
+  private final PinnedTables pinned;
+  private final TrainingSetManifests manifests;
 
   public TrainingSetJob(Project project, Lakehouse lakehouse, Clock clock, Consumer<String> log) {
     this.project = project;
@@ -80,23 +75,9 @@ public final class TrainingSetJob {
     this.spark = lakehouse.spark();
     this.clock = clock;
     this.log = log;
+    this.pinned = new PinnedTables(lakehouse);
+    this.manifests = new TrainingSetManifests(lakehouse);
   }
-
-  /** Everything a build depends on, as recorded in (or read from) a manifest. */
-  private record Plan(
-      String name,
-      Spine spine,
-      Optional<LabelSpec> label,
-      String spineTime,
-      Map<String, Long> versions,
-      Map<String, String> locations,
-      List<String> views,
-      Map<String, String> hashes,
-      Map<String, List<String>> features,
-      Map<String, List<String>> keys,
-      Map<String, Long> ttlSeconds,
-      boolean asKnownAt,
-      Optional<List<String>> requestFeatures) {}
 
   public Result build(String name, Spine spine, List<String> viewNames, boolean asKnownAt) {
     if (!NAME.matcher(name).matches()) {
@@ -113,14 +94,14 @@ public final class TrainingSetJob {
           Declared.find("label", l.label(), project.features().labels(), LabelSpec::name);
       label = Optional.of(spec);
       TableContract silver = IngestTables.silver(project.source(spec.source()).orElseThrow());
-      pin(silver.qualifiedName(), lakehouse.location(silver), versions, locations);
+      pinned.pin(silver.qualifiedName(), lakehouse.location(silver), versions, locations);
       spineTime = LabelSpine.TIME;
       spineColumns =
           LabelSpine.columns(spec, entity(spec.entity()), lakehouse.read(silver).columns());
     } else {
       Spine.FromSql s = (Spine.FromSql) spine;
-      for (Map.Entry<String, String> t : tablesRead(s.sql()).entrySet()) {
-        pin(t.getKey(), t.getValue(), versions, locations);
+      for (Map.Entry<String, String> t : pinned.tablesRead(s.sql()).entrySet()) {
+        pinned.pin(t.getKey(), t.getValue(), versions, locations);
       }
       spineTime = s.time();
       spineColumns = Arrays.asList(spark.sql(s.sql()).columns());
@@ -141,14 +122,14 @@ public final class TrainingSetJob {
                 + table
                 + " does not exist): run lakeml features first");
       }
-      pin(table, location, versions, locations);
+      pinned.pin(table, location, versions, locations);
       hashes.put(v.name(), v.definitionHash());
       features.put(v.name(), v.features().stream().map(FeatureSpec::name).toList());
       keys.put(v.name(), entity(v.entity()).keyNames());
       ttl.put(v.name(), v.ttl().toSeconds());
     }
-    Plan plan =
-        new Plan(
+    TrainingSetPlan plan =
+        new TrainingSetPlan(
             name,
             spine,
             label,
@@ -167,78 +148,9 @@ public final class TrainingSetJob {
 
   /** Rebuilds a manifest's rows from the same table versions; fails if they differ. */
   public Result rebuild(String id, Optional<String> into) {
-    TableContract manifests = TrainingSetTables.MANIFESTS;
-    if (!lakehouse.exists(manifests)) {
-      throw new LakehouseException("no training set has been built yet (ops.training_sets)");
-    }
-    List<Row> found =
-        lakehouse
-            .read(manifests)
-            .where(org.apache.spark.sql.functions.col("id").equalTo(id))
-            .collectAsList();
-    if (found.isEmpty()) {
-      throw new LakehouseException(
-          "no training set build with id '"
-              + id
-              + "'; see SELECT id, name, created_at FROM ops.training_sets");
-    }
-    Row m = found.get(0);
-    Spine spine;
-    Optional<LabelSpec> label = Optional.empty();
-    if (m.<String>getAs("spine_kind").equals("label")) {
-      Map<String, String> d = m.getJavaMap(m.fieldIndex("label_definition"));
-      LabelSpec spec =
-          new LabelSpec(
-              m.getAs("label"),
-              d.get("entity"),
-              d.get("source"),
-              d.get("event_time"),
-              LabelSpec.Kind.valueOf(d.get("kind")),
-              Durations.parse(d.get("window")),
-              Optional.ofNullable(d.get("events")),
-              d.get("match").isEmpty() ? List.of() : List.of(d.get("match").split(",")),
-              "");
-      label = Optional.of(spec);
-      spine =
-          new Spine.FromLabel(
-              spec.name(),
-              LocalDate.parse(d.get("from")),
-              LocalDate.parse(d.get("to")),
-              Integer.parseInt(d.get("every_days")));
-    } else {
-      spine = new Spine.FromSql(m.getAs("spine"), m.getAs("spine_time"));
-    }
-    Map<String, List<String>> features = new LinkedHashMap<>();
-    Map<String, List<String>> keys = new LinkedHashMap<>();
-    Map<String, List<?>> rawFeatures = m.getJavaMap(m.fieldIndex("view_features"));
-    Map<String, List<?>> rawKeys = m.getJavaMap(m.fieldIndex("view_keys"));
-    List<String> views = m.getList(m.fieldIndex("views"));
-    for (String v : views) {
-      features.put(v, seqStrings(rawFeatures.get(v)));
-      keys.put(v, seqStrings(rawKeys.get(v)));
-    }
-    Plan plan =
-        new Plan(
-            into.orElse(m.getAs("name")),
-            spine,
-            label,
-            m.getAs("spine_time"),
-            new LinkedHashMap<>(m.<String, Long>getJavaMap(m.fieldIndex("input_tables"))),
-            new LinkedHashMap<>(m.<String, String>getJavaMap(m.fieldIndex("input_locations"))),
-            views,
-            new LinkedHashMap<>(m.<String, String>getJavaMap(m.fieldIndex("view_hashes"))),
-            features,
-            keys,
-            new LinkedHashMap<>(m.<String, Long>getJavaMap(m.fieldIndex("view_ttl_seconds"))),
-            m.getAs("as_known_at"),
-            Optional.of(
-                m.isNullAt(m.fieldIndex("request_features"))
-                    ? List.<String>of()
-                    : m.<String>getList(m.fieldIndex("request_features"))));
-    Result r = execute(plan, Optional.of(id));
-    long rows = m.getAs("rows");
-    long checksum = m.getAs("checksum");
-    if (r.rows() != rows || r.checksum() != checksum) {
+    TrainingSetManifests.Manifest m = manifests.find(id);
+    Result r = execute(m.plan().named(into.orElse(m.plan().name())), Optional.of(id));
+    if (r.rows() != m.rows() || r.checksum() != m.checksum()) {
       throw new LakehouseException(
           "rebuild of "
               + id
@@ -247,67 +159,32 @@ public final class TrainingSetJob {
               + " rows (checksum "
               + r.checksum()
               + ") against "
-              + rows
+              + m.rows()
               + " rows (checksum "
-              + checksum
+              + m.checksum()
               + ")");
     }
     return r;
   }
 
-  private static List<String> seqStrings(Object value) {
-    if (value instanceof scala.collection.Seq<?> s) {
-      return scala.collection.JavaConverters.seqAsJavaList(s).stream()
-          .map(Object::toString)
-          .toList();
-    }
-    return ((List<?>) value).stream().map(Object::toString).toList();
-  }
-
-  private Result execute(Plan plan, Optional<String> rebuiltFrom) {
+  private Result execute(TrainingSetPlan plan, Optional<String> rebuiltFrom) {
     String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     Instant started = clock.instant();
     Dataset<Row> spine;
-    String spineText;
-    Map<String, String> labelDefinition = null;
     if (plan.spine() instanceof Spine.FromLabel l) {
       LabelSpec spec = plan.label().orElseThrow();
-      String silver = Layer.SILVER.database() + "." + spec.source();
-      Dataset<Row> rows = readPinned(silver, plan);
+      Dataset<Row> rows = pinned.read(Layer.SILVER.database() + "." + spec.source(), plan);
       spine =
           LabelSpine.build(
               spark, spec, entity(spec.entity()), rows, l.from(), l.to(), l.everyDays());
-      spineText =
-          "label "
-              + spec.name()
-              + " from "
-              + l.from()
-              + " to "
-              + l.to()
-              + " every "
-              + l.everyDays()
-              + "d";
-      Map<String, String> definition = new LinkedHashMap<>();
-      labelDefinition = definition;
-      labelDefinition.put("entity", spec.entity());
-      labelDefinition.put("source", spec.source());
-      labelDefinition.put("event_time", spec.eventTime());
-      labelDefinition.put("kind", spec.kind().name());
-      labelDefinition.put("window", Durations.format(spec.window()));
-      spec.events().ifPresent(e -> definition.put("events", e));
-      labelDefinition.put("match", String.join(",", spec.match()));
-      labelDefinition.put("from", l.from().toString());
-      labelDefinition.put("to", l.to().toString());
-      labelDefinition.put("every_days", String.valueOf(l.everyDays()));
     } else {
-      Spine.FromSql s = (Spine.FromSql) plan.spine();
-      spine = runPinned(s.sql(), plan.versions(), plan.locations());
-      spineText = s.sql();
+      spine =
+          pinned.runPinned(((Spine.FromSql) plan.spine()).sql(), plan.versions(), plan.locations());
     }
     List<PointInTimeJoin.ViewInput> inputs = new ArrayList<>();
     List<String> allKeys = new ArrayList<>();
     for (String v : plan.views()) {
-      Dataset<Row> rows = readPinned(Layer.FEATURES.database() + "." + v, plan);
+      Dataset<Row> rows = pinned.read(Layer.FEATURES.database() + "." + v, plan);
       inputs.add(
           new PointInTimeJoin.ViewInput(
               v,
@@ -352,39 +229,9 @@ public final class TrainingSetJob {
     long rows = stats.getLong(0);
     long checksum = stats.isNullAt(1) ? 0L : stats.getLong(1);
 
-    lakehouse.ensure(List.of(TrainingSetTables.MANIFESTS));
-    Map<String, List<String>> viewFeatures = new LinkedHashMap<>(plan.features());
-    Row manifest =
-        RowFactory.create(
-            id,
-            plan.name(),
-            Timestamp.from(started),
-            plan.label().isPresent() ? "label" : "sql",
-            spineText,
-            plan.label().map(LabelSpec::name).orElse(null),
-            labelDefinition,
-            plan.spineTime(),
-            plan.versions(),
-            plan.locations(),
-            plan.views(),
-            plan.hashes(),
-            viewFeatures,
-            plan.keys(),
-            plan.ttlSeconds(),
-            added,
-            plan.asKnownAt(),
-            rows,
-            checksum,
-            Layer.TRAINING_SETS.database() + "." + plan.name(),
-            version,
-            rebuiltFrom.orElse(null));
-    TableContract manifests = TrainingSetTables.MANIFESTS;
-    lakehouse
-        .rows(manifests, List.of(manifest))
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lakehouse.location(manifests));
+    manifests.append(
+        new TrainingSetManifests.Manifest(
+            id, started, plan, added, rows, checksum, version, rebuiltFrom));
     log.accept(
         "  training_sets."
             + plan.name()
@@ -449,93 +296,5 @@ public final class TrainingSetJob {
     } catch (Exception e) {
       return false;
     }
-  }
-
-  private void pin(
-      String table, String location, Map<String, Long> versions, Map<String, String> locations) {
-    versions.put(table, lakehouse.currentVersion(location));
-    locations.put(table, location);
-  }
-
-  private Dataset<Row> readPinned(String table, Plan plan) {
-    Long version = plan.versions().get(table);
-    if (version == null) {
-      throw new LakehouseException("the manifest has no version for " + table);
-    }
-    return lakehouse.readAt(plan.locations().get(table), version);
-  }
-
-  /** The lakehouse tables a SQL query reads, with their locations. */
-  Map<String, String> tablesRead(String sql) {
-    LogicalPlan analyzed;
-    try {
-      analyzed = spark.sql(sql).queryExecution().analyzed();
-    } catch (Exception e) {
-      throw new LakehouseException("the spine query does not run: " + firstLine(e), e);
-    }
-    Map<String, String> out = new LinkedHashMap<>();
-    collectTables(analyzed, out);
-    return out;
-  }
-
-  private static void collectTables(LogicalPlan plan, Map<String, String> out) {
-    if (plan instanceof LogicalRelation r && r.catalogTable().isDefined()) {
-      CatalogTable t = r.catalogTable().get();
-      String name = t.identifier().database().get() + "." + t.identifier().table();
-      out.put(name, t.location().toString().replaceFirst("^file:(?!//)", "file://"));
-    }
-    for (LogicalPlan child : scala.collection.JavaConverters.seqAsJavaList(plan.children())) {
-      collectTables(child, out);
-    }
-    for (LogicalPlan sub : scala.collection.JavaConverters.seqAsJavaList(plan.subqueries())) {
-      collectTables(sub, out);
-    }
-  }
-
-  /**
-   * Runs a spine query with each table it reads replaced, for this query only, by a view of the
-   * pinned Delta version. The catalog entries are restored before returning; the query's plan keeps
-   * the pinned snapshots.
-   */
-  private Dataset<Row> runPinned(
-      String sql, Map<String, Long> versions, Map<String, String> locations) {
-    List<String> swapped = new ArrayList<>();
-    try {
-      for (Map.Entry<String, Long> e : versions.entrySet()) {
-        String name = e.getKey();
-        if (name.startsWith(Layer.FEATURES.database() + ".")) {
-          continue; // feature tables are read by the join, not by the spine query
-        }
-        spark.sql("DROP TABLE IF EXISTS " + name);
-        spark.sql(
-            "CREATE VIEW "
-                + name
-                + " AS SELECT * FROM delta.`"
-                + locations.get(name).replace("`", "``")
-                + "` VERSION AS OF "
-                + e.getValue());
-        swapped.add(name);
-      }
-      try {
-        return spark.sql(sql).localCheckpoint(true);
-      } catch (Exception ex) {
-        throw new LakehouseException("the spine query does not run: " + firstLine(ex), ex);
-      }
-    } finally {
-      for (String name : swapped) {
-        spark.sql("DROP VIEW IF EXISTS " + name);
-        spark.sql(
-            "CREATE TABLE "
-                + name
-                + " USING delta LOCATION '"
-                + locations.get(name).replace("\\", "\\\\").replace("'", "\\'")
-                + "'");
-      }
-    }
-  }
-
-  private static String firstLine(Exception e) {
-    String m = e.getMessage() == null ? e.toString() : e.getMessage();
-    return m.lines().findFirst().orElse(m);
   }
 }

@@ -1,19 +1,14 @@
 package dev.lakeml.ingest;
 
 import dev.lakeml.lakehouse.Lakehouse;
+import dev.lakeml.lakehouse.TableRow;
 import dev.lakeml.schemas.tables.IngestTables;
-import dev.lakeml.schemas.tables.TableColumn;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 
 /** Reads and appends {@code ops.ingest_runs}, the run log. */
 public final class IngestRunLog {
@@ -23,43 +18,34 @@ public final class IngestRunLog {
     this.lakehouse = lakehouse;
   }
 
-  static StructType schema() {
-    List<StructField> fields =
-        IngestTables.INGEST_RUNS.columns().stream()
-            .map(
-                (TableColumn c) ->
-                    DataTypes.createStructField(c.name(), DataType.fromDDL(c.type()), c.nullable()))
-            .toList();
-    return new StructType(fields.toArray(StructField[]::new));
-  }
-
   /**
    * Appends a run. With a transaction (streams: stream and query id, batch id), a replayed
    * micro-batch does not append its row twice.
    */
   public void append(IngestRun run, Optional<Transaction> transaction) {
     Row row =
-        RowFactory.create(
-            run.runId(),
-            run.source(),
-            run.mode(),
-            run.dateFrom().map(Date::valueOf).orElse(null),
-            run.dateTo().map(Date::valueOf).orElse(null),
-            run.batchId().orElse(null),
-            Timestamp.from(run.startedAt()),
-            Timestamp.from(run.finishedAt()),
-            run.status(),
-            run.files(),
-            run.counts().read(),
-            run.counts().accepted(),
-            run.counts().quarantined(),
-            run.counts().duplicate(),
-            run.counts().ruleFailures(),
-            run.message().orElse(null));
+        TableRow.of(IngestTables.INGEST_RUNS)
+            .set("run_id", run.runId())
+            .set("source", run.source())
+            .set("mode", run.mode())
+            .set("date_from", run.dateFrom().map(Date::valueOf).orElse(null))
+            .set("date_to", run.dateTo().map(Date::valueOf).orElse(null))
+            .set("batch_id", run.batchId().orElse(null))
+            .set("started_at", Timestamp.from(run.startedAt()))
+            .set("finished_at", Timestamp.from(run.finishedAt()))
+            .set("status", run.status())
+            .set("files", run.files())
+            .set("rows_read", run.counts().read())
+            .set("rows_accepted", run.counts().accepted())
+            .set("rows_quarantined", run.counts().quarantined())
+            .set("rows_duplicate", run.counts().duplicate())
+            .set("rule_failures", run.counts().ruleFailures())
+            .set("message", run.message().orElse(null))
+            .build();
     DataFrameWriter<Row> writer =
         lakehouse
             .spark()
-            .createDataFrame(List.of(row), schema())
+            .createDataFrame(List.of(row), Lakehouse.schemaOf(IngestTables.INGEST_RUNS))
             .write()
             .format("delta")
             .mode("append");

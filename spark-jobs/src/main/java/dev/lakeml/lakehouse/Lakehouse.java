@@ -363,6 +363,11 @@ public final class Lakehouse {
     return spark.createDataFrame(rows, schemaOf(table));
   }
 
+  /** Appends rows built in contract order (see {@link TableRow}) to the table. */
+  public void append(TableContract table, List<Row> rows) {
+    rows(table, rows).write().format("delta").mode("append").save(location(table));
+  }
+
   public Dataset<Row> read(TableContract table) {
     return spark.read().format("delta").load(location(table));
   }

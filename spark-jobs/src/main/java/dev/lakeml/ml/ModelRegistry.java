@@ -3,6 +3,7 @@ package dev.lakeml.ml;
 import static org.apache.spark.sql.functions.col;
 
 import dev.lakeml.lakehouse.Lakehouse;
+import dev.lakeml.lakehouse.TableRow;
 import dev.lakeml.schemas.artifact.ServingPointer;
 import dev.lakeml.schemas.tables.MlTables;
 import java.io.IOException;
@@ -59,7 +60,179 @@ public final class ModelRegistry {
       LocalDate validateFrom,
       LocalDate validateTo,
       String specHash,
-      String report) {}
+      String report) {
+
+    /** A builder with a named setter per component. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /**
+     * Builds a {@link Version} by name; algorithm, artifact, format, inputs, metric, metrics,
+     * model, output, runId, specHash, task, validateFrom, validateTo must be set.
+     */
+    public static final class Builder {
+      private String model;
+      private int version;
+      private String runId;
+      private String algorithm;
+      private String task;
+      private String format;
+      private String artifact;
+      private String sparkPipeline;
+      private List<Input> inputs;
+      private String output;
+      private String metric;
+      private Map<String, Double> metrics;
+      private String label;
+      private String trainingSetBuild;
+      private Long trainingSetVersion;
+      private Map<String, Long> inputTables;
+      private LocalDate validateFrom;
+      private LocalDate validateTo;
+      private String specHash;
+      private String report;
+
+      private Builder() {}
+
+      public Builder model(String model) {
+        this.model = model;
+        return this;
+      }
+
+      public Builder version(int version) {
+        this.version = version;
+        return this;
+      }
+
+      public Builder runId(String runId) {
+        this.runId = runId;
+        return this;
+      }
+
+      public Builder algorithm(String algorithm) {
+        this.algorithm = algorithm;
+        return this;
+      }
+
+      public Builder task(String task) {
+        this.task = task;
+        return this;
+      }
+
+      public Builder format(String format) {
+        this.format = format;
+        return this;
+      }
+
+      public Builder artifact(String artifact) {
+        this.artifact = artifact;
+        return this;
+      }
+
+      public Builder sparkPipeline(String sparkPipeline) {
+        this.sparkPipeline = sparkPipeline;
+        return this;
+      }
+
+      public Builder inputs(List<Input> inputs) {
+        this.inputs = inputs;
+        return this;
+      }
+
+      public Builder output(String output) {
+        this.output = output;
+        return this;
+      }
+
+      public Builder metric(String metric) {
+        this.metric = metric;
+        return this;
+      }
+
+      public Builder metrics(Map<String, Double> metrics) {
+        this.metrics = metrics;
+        return this;
+      }
+
+      public Builder label(String label) {
+        this.label = label;
+        return this;
+      }
+
+      public Builder trainingSetBuild(String trainingSetBuild) {
+        this.trainingSetBuild = trainingSetBuild;
+        return this;
+      }
+
+      public Builder trainingSetVersion(Long trainingSetVersion) {
+        this.trainingSetVersion = trainingSetVersion;
+        return this;
+      }
+
+      public Builder inputTables(Map<String, Long> inputTables) {
+        this.inputTables = inputTables;
+        return this;
+      }
+
+      public Builder validateFrom(LocalDate validateFrom) {
+        this.validateFrom = validateFrom;
+        return this;
+      }
+
+      public Builder validateTo(LocalDate validateTo) {
+        this.validateTo = validateTo;
+        return this;
+      }
+
+      public Builder specHash(String specHash) {
+        this.specHash = specHash;
+        return this;
+      }
+
+      public Builder report(String report) {
+        this.report = report;
+        return this;
+      }
+
+      public Version build() {
+        java.util.Objects.requireNonNull(algorithm, "Version.algorithm is not set");
+        java.util.Objects.requireNonNull(artifact, "Version.artifact is not set");
+        java.util.Objects.requireNonNull(format, "Version.format is not set");
+        java.util.Objects.requireNonNull(inputs, "Version.inputs is not set");
+        java.util.Objects.requireNonNull(metric, "Version.metric is not set");
+        java.util.Objects.requireNonNull(metrics, "Version.metrics is not set");
+        java.util.Objects.requireNonNull(model, "Version.model is not set");
+        java.util.Objects.requireNonNull(output, "Version.output is not set");
+        java.util.Objects.requireNonNull(runId, "Version.runId is not set");
+        java.util.Objects.requireNonNull(specHash, "Version.specHash is not set");
+        java.util.Objects.requireNonNull(task, "Version.task is not set");
+        java.util.Objects.requireNonNull(validateFrom, "Version.validateFrom is not set");
+        java.util.Objects.requireNonNull(validateTo, "Version.validateTo is not set");
+        return new Version(
+            model,
+            version,
+            runId,
+            algorithm,
+            task,
+            format,
+            artifact,
+            sparkPipeline,
+            inputs,
+            output,
+            metric,
+            metrics,
+            label,
+            trainingSetBuild,
+            trainingSetVersion,
+            inputTables,
+            validateFrom,
+            validateTo,
+            specHash,
+            report);
+      }
+    }
+  }
 
   /** An alias and where it points. */
   public record Alias(String alias, int version, Timestamp assignedAt, String by, String reason) {}
@@ -96,28 +269,29 @@ public final class ModelRegistry {
       inputs.add(RowFactory.create(i.name(), i.type()));
     }
     Row row =
-        RowFactory.create(
-            v.model(),
-            next,
-            v.runId(),
-            Timestamp.from(clock.instant()),
-            v.algorithm(),
-            v.task(),
-            v.format(),
-            v.artifact(),
-            v.sparkPipeline(),
-            inputs,
-            v.output(),
-            v.metric(),
-            v.metrics(),
-            v.label(),
-            v.trainingSetBuild(),
-            v.trainingSetVersion(),
-            v.inputTables(),
-            Date.valueOf(v.validateFrom()),
-            Date.valueOf(v.validateTo()),
-            v.specHash(),
-            v.report());
+        TableRow.of(MlTables.MODEL_VERSIONS)
+            .set("model", v.model())
+            .set("version", next)
+            .set("run_id", v.runId())
+            .set("registered_at", Timestamp.from(clock.instant()))
+            .set("algorithm", v.algorithm())
+            .set("task", v.task())
+            .set("format", v.format())
+            .set("artifact", v.artifact())
+            .set("spark_pipeline", v.sparkPipeline())
+            .set("inputs", inputs)
+            .set("output", v.output())
+            .set("metric", v.metric())
+            .set("metrics", v.metrics())
+            .set("label", v.label())
+            .set("training_set_build", v.trainingSetBuild())
+            .set("training_set_version", v.trainingSetVersion())
+            .set("input_tables", v.inputTables())
+            .set("validate_from", Date.valueOf(v.validateFrom()))
+            .set("validate_to", Date.valueOf(v.validateTo()))
+            .set("spec_hash", v.specHash())
+            .set("report", v.report())
+            .build();
     Dataset<Row> source = lakehouse.rows(MlTables.MODEL_VERSIONS, List.of(row));
     String view = "_lakeml_new_version";
     source.createOrReplaceTempView(view);
@@ -284,7 +458,15 @@ public final class ModelRegistry {
       Dataset<Row> source =
           lakehouse.rows(
               MlTables.MODEL_ALIASES,
-              List.of(RowFactory.create(model, alias, version, now, actor, reason)));
+              List.of(
+                  TableRow.of(MlTables.MODEL_ALIASES)
+                      .set("model", model)
+                      .set("alias", alias)
+                      .set("version", version)
+                      .set("assigned_at", now)
+                      .set("assigned_by", actor)
+                      .set("reason", reason)
+                      .build()));
       String view = "_lakeml_alias";
       source.createOrReplaceTempView(view);
       try {
@@ -301,24 +483,20 @@ public final class ModelRegistry {
         lakehouse.spark().catalog().dropTempView(view);
       }
     }
-    lakehouse
-        .rows(
-            MlTables.MODEL_ALIAS_HISTORY,
-            List.of(
-                RowFactory.create(
-                    model,
-                    alias,
-                    version,
-                    before == null ? null : before.version(),
-                    now,
-                    actor,
-                    action,
-                    reason,
-                    evidence == null ? null : new LinkedHashMap<>(evidence))))
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lakehouse.location(MlTables.MODEL_ALIAS_HISTORY));
+    lakehouse.append(
+        MlTables.MODEL_ALIAS_HISTORY,
+        List.of(
+            TableRow.of(MlTables.MODEL_ALIAS_HISTORY)
+                .set("model", model)
+                .set("alias", alias)
+                .set("version", version)
+                .set("previous_version", before == null ? null : before.version())
+                .set("changed_at", now)
+                .set("actor", actor)
+                .set("action", action)
+                .set("reason", reason)
+                .set("evidence", evidence == null ? null : new LinkedHashMap<>(evidence))
+                .build()));
     writeServingPointer(model);
   }
 
@@ -354,30 +532,33 @@ public final class ModelRegistry {
         inputs.add(new Input(i.getString(0), i.getString(1)));
       }
     }
-    return new Version(
-        r.getAs("model"),
-        r.<Integer>getAs("version"),
-        r.getAs("run_id"),
-        r.getAs("algorithm"),
-        r.getAs("task"),
-        r.getAs("format"),
-        r.getAs("artifact"),
-        r.getAs("spark_pipeline"),
-        inputs,
-        r.getAs("output"),
-        r.getAs("metric"),
-        r.isNullAt(r.fieldIndex("metrics"))
-            ? Map.of()
-            : new LinkedHashMap<>(r.<String, Double>getJavaMap(r.fieldIndex("metrics"))),
-        r.getAs("label"),
-        r.getAs("training_set_build"),
-        r.getAs("training_set_version"),
-        r.isNullAt(r.fieldIndex("input_tables"))
-            ? Map.of()
-            : new LinkedHashMap<>(r.<String, Long>getJavaMap(r.fieldIndex("input_tables"))),
-        r.<Date>getAs("validate_from").toLocalDate(),
-        r.<Date>getAs("validate_to").toLocalDate(),
-        r.getAs("spec_hash"),
-        r.getAs("report"));
+    return Version.builder()
+        .model(r.getAs("model"))
+        .version(r.<Integer>getAs("version"))
+        .runId(r.getAs("run_id"))
+        .algorithm(r.getAs("algorithm"))
+        .task(r.getAs("task"))
+        .format(r.getAs("format"))
+        .artifact(r.getAs("artifact"))
+        .sparkPipeline(r.getAs("spark_pipeline"))
+        .inputs(inputs)
+        .output(r.getAs("output"))
+        .metric(r.getAs("metric"))
+        .metrics(
+            r.isNullAt(r.fieldIndex("metrics"))
+                ? Map.of()
+                : new LinkedHashMap<>(r.<String, Double>getJavaMap(r.fieldIndex("metrics"))))
+        .label(r.getAs("label"))
+        .trainingSetBuild(r.getAs("training_set_build"))
+        .trainingSetVersion(r.getAs("training_set_version"))
+        .inputTables(
+            r.isNullAt(r.fieldIndex("input_tables"))
+                ? Map.of()
+                : new LinkedHashMap<>(r.<String, Long>getJavaMap(r.fieldIndex("input_tables"))))
+        .validateFrom(r.<Date>getAs("validate_from").toLocalDate())
+        .validateTo(r.<Date>getAs("validate_to").toLocalDate())
+        .specHash(r.getAs("spec_hash"))
+        .report(r.getAs("report"))
+        .build();
   }
 }

@@ -187,47 +187,41 @@ final class RecommendJob {
     Map<String, Long> inputs = Map.of(d.table(), d.version());
     ModelSpec.Interactions in = spec.interactions();
     ModelRegistry.Version unnumbered =
-        new ModelRegistry.Version(
-            spec.name(),
-            0,
-            runId,
-            spec.algorithm().yamlName(),
-            "recommendation",
-            "spark-als",
-            pipeline,
-            pipeline,
-            List.of(new ModelRegistry.Input(in.user(), "string")),
-            "items ARRAY<STRING>: the top " + k + " " + in.item() + " values per " + in.user(),
-            spec.metric().key(k),
-            recorded,
-            null,
-            null,
-            null,
-            inputs,
-            spec.validateFrom(),
-            in.to(),
-            RunRecorder.specHash(spec),
-            null);
+        ModelRegistry.Version.builder()
+            .model(spec.name())
+            .runId(runId)
+            .algorithm(spec.algorithm().yamlName())
+            .task("recommendation")
+            .format("spark-als")
+            .artifact(pipeline)
+            .sparkPipeline(pipeline)
+            .inputs(List.of(new ModelRegistry.Input(in.user(), "string")))
+            .output(
+                "items ARRAY<STRING>: the top " + k + " " + in.item() + " values per " + in.user())
+            .metric(spec.metric().key(k))
+            .metrics(recorded)
+            .inputTables(inputs)
+            .validateFrom(spec.validateFrom())
+            .validateTo(in.to())
+            .specHash(RunRecorder.specHash(spec))
+            .build();
     return recorder.finish(
-        new RunRecorder.Finished(
-            spec,
-            runId,
-            started,
-            t0,
-            tried,
-            chosen,
-            recorded,
-            d.table() + "@v" + d.version(),
-            null,
-            inputs,
-            List.of(in.user(), in.item()),
-            trainRows,
-            evalUsers,
-            artifacts,
-            unnumbered,
-            List.of(),
-            List.of(),
-            List.of()),
+        RunRecorder.Finished.builder()
+            .spec(spec)
+            .runId(runId)
+            .started(started)
+            .startNanos(t0)
+            .candidates(tried)
+            .chosen(chosen)
+            .metrics(recorded)
+            .trainingSet(d.table() + "@v" + d.version())
+            .inputs(inputs)
+            .features(List.of(in.user(), in.item()))
+            .trainRows(trainRows)
+            .validationRows(evalUsers)
+            .artifacts(artifacts)
+            .unnumbered(unnumbered)
+            .build(),
         incumbent -> evaluate(load(incumbent), d.truth(), k));
   }
 

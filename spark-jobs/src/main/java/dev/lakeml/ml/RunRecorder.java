@@ -4,10 +4,8 @@ import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.ml.report.ModelReport;
 import dev.lakeml.ml.report.ReportData;
 import dev.lakeml.schemas.models.ModelSpec;
-import dev.lakeml.schemas.tables.MlTables;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,10 +13,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 
 /**
  * The end of every training run, whatever the estimator: the candidates' metrics to {@code
@@ -48,7 +45,164 @@ final class RunRecorder {
       ModelRegistry.Version unnumbered,
       List<ReportData.Importance> importance,
       List<ReportData.CalibrationBin> calibration,
-      List<ReportData.CurvePoint> roc) {}
+      List<ReportData.CurvePoint> roc) {
+
+    /**
+     * A builder with a named setter per component; importance, calibration and roc default to none.
+     */
+    static Builder builder() {
+      return new Builder();
+    }
+
+    /**
+     * Builds a {@link Finished} by name; artifacts, candidates, features, inputs, metrics, runId,
+     * spec, started, trainingSet, unnumbered must be set.
+     */
+    static final class Builder {
+      private ModelSpec spec;
+      private String runId;
+      private Instant started;
+      private long startNanos;
+      private List<Candidate> candidates;
+      private int chosen;
+      private Map<String, Double> metrics;
+      private String trainingSet;
+      private String trainingSetBuild;
+      private Map<String, Long> inputs;
+      private List<String> features;
+      private long trainRows;
+      private long validationRows;
+      private String artifacts;
+      private ModelRegistry.Version unnumbered;
+      private List<ReportData.Importance> importance = List.of();
+      private List<ReportData.CalibrationBin> calibration = List.of();
+      private List<ReportData.CurvePoint> roc = List.of();
+
+      private Builder() {}
+
+      Builder spec(ModelSpec spec) {
+        this.spec = spec;
+        return this;
+      }
+
+      Builder runId(String runId) {
+        this.runId = runId;
+        return this;
+      }
+
+      Builder started(Instant started) {
+        this.started = started;
+        return this;
+      }
+
+      Builder startNanos(long startNanos) {
+        this.startNanos = startNanos;
+        return this;
+      }
+
+      Builder candidates(List<Candidate> candidates) {
+        this.candidates = candidates;
+        return this;
+      }
+
+      Builder chosen(int chosen) {
+        this.chosen = chosen;
+        return this;
+      }
+
+      Builder metrics(Map<String, Double> metrics) {
+        this.metrics = metrics;
+        return this;
+      }
+
+      Builder trainingSet(String trainingSet) {
+        this.trainingSet = trainingSet;
+        return this;
+      }
+
+      Builder trainingSetBuild(String trainingSetBuild) {
+        this.trainingSetBuild = trainingSetBuild;
+        return this;
+      }
+
+      Builder inputs(Map<String, Long> inputs) {
+        this.inputs = inputs;
+        return this;
+      }
+
+      Builder features(List<String> features) {
+        this.features = features;
+        return this;
+      }
+
+      Builder trainRows(long trainRows) {
+        this.trainRows = trainRows;
+        return this;
+      }
+
+      Builder validationRows(long validationRows) {
+        this.validationRows = validationRows;
+        return this;
+      }
+
+      Builder artifacts(String artifacts) {
+        this.artifacts = artifacts;
+        return this;
+      }
+
+      Builder unnumbered(ModelRegistry.Version unnumbered) {
+        this.unnumbered = unnumbered;
+        return this;
+      }
+
+      Builder importance(List<ReportData.Importance> importance) {
+        this.importance = importance;
+        return this;
+      }
+
+      Builder calibration(List<ReportData.CalibrationBin> calibration) {
+        this.calibration = calibration;
+        return this;
+      }
+
+      Builder roc(List<ReportData.CurvePoint> roc) {
+        this.roc = roc;
+        return this;
+      }
+
+      Finished build() {
+        Objects.requireNonNull(artifacts, "Finished.artifacts is not set");
+        Objects.requireNonNull(candidates, "Finished.candidates is not set");
+        Objects.requireNonNull(features, "Finished.features is not set");
+        Objects.requireNonNull(inputs, "Finished.inputs is not set");
+        Objects.requireNonNull(metrics, "Finished.metrics is not set");
+        Objects.requireNonNull(runId, "Finished.runId is not set");
+        Objects.requireNonNull(spec, "Finished.spec is not set");
+        Objects.requireNonNull(started, "Finished.started is not set");
+        Objects.requireNonNull(trainingSet, "Finished.trainingSet is not set");
+        Objects.requireNonNull(unnumbered, "Finished.unnumbered is not set");
+        return new Finished(
+            spec,
+            runId,
+            started,
+            startNanos,
+            candidates,
+            chosen,
+            metrics,
+            trainingSet,
+            trainingSetBuild,
+            inputs,
+            features,
+            trainRows,
+            validationRows,
+            artifacts,
+            unnumbered,
+            importance,
+            calibration,
+            roc);
+      }
+    }
+  }
 
   private final Lakehouse lakehouse;
   private final Clock clock;
@@ -85,56 +239,10 @@ final class RunRecorder {
    */
   TrainJob.Result finish(Finished f, Function<ModelRegistry.Version, Map<String, Double>> rescore) {
     ModelSpec spec = f.spec();
-    List<Row> metricRows = new ArrayList<>();
-    for (int i = 0; i < f.candidates().size(); i++) {
-      Candidate c = f.candidates().get(i);
-      for (Map.Entry<String, Double> m : c.metrics().entrySet()) {
-        metricRows.add(
-            RowFactory.create(
-                f.runId(),
-                i,
-                text(c.params()),
-                i == f.chosen(),
-                m.getKey(),
-                m.getValue(),
-                c.fitSeconds()));
-      }
-    }
-    lakehouse
-        .rows(MlTables.RUN_METRICS, metricRows)
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lakehouse.location(MlTables.RUN_METRICS));
+    TrainingRuns runs = new TrainingRuns(lakehouse);
+    runs.candidates(f.runId(), f.candidates(), f.chosen());
     Map<String, String> chosenParams = text(f.candidates().get(f.chosen()).params());
-    Row run =
-        RowFactory.create(
-            f.runId(),
-            spec.name(),
-            spec.algorithm().yamlName(),
-            specHash(spec),
-            chosenParams,
-            f.candidates().size(),
-            spec.seed(),
-            codeVersion(),
-            Timestamp.from(f.started()),
-            Timestamp.from(clock.instant()),
-            "SUCCEEDED",
-            null,
-            f.trainingSet(),
-            f.trainingSetBuild(),
-            f.inputs(),
-            f.features(),
-            f.trainRows(),
-            f.validationRows(),
-            f.metrics(),
-            f.artifacts());
-    lakehouse
-        .rows(MlTables.RUNS, List.of(run))
-        .write()
-        .format("delta")
-        .mode("append")
-        .save(lakehouse.location(MlTables.RUNS));
+    runs.succeeded(f, chosenParams, clock.instant());
 
     // Registry: a new version, judged against the champion on the same validation rows.
     ModelRegistry registry = new ModelRegistry(lakehouse, clock);
@@ -173,29 +281,32 @@ final class RunRecorder {
     double seconds = (System.nanoTime() - f.startNanos()) / 1e9;
     String report =
         writeReport(
-            new ReportData(
-                spec.name(),
-                String.valueOf(number),
-                f.runId(),
-                spec.algorithm().yamlName(),
-                f.unnumbered().task(),
-                f.started(),
-                seconds,
-                f.trainingSetBuild() != null ? f.trainingSetBuild() : f.trainingSet(),
-                f.inputs(),
-                f.trainRows(),
-                f.validationRows(),
-                spec.validateFrom(),
-                metricKey,
-                spec.metric().higherIsBetter(),
-                f.metrics(),
-                tuned,
-                f.importance(),
-                f.calibration(),
-                f.roc(),
-                champion,
-                (decision.promoted() ? "promoted to champion: " : "stays challenger: ")
-                    + decision.reason()),
+            ReportData.builder()
+                .model(spec.name())
+                .version(String.valueOf(number))
+                .runId(f.runId())
+                .algorithm(spec.algorithm().yamlName())
+                .task(f.unnumbered().task())
+                .startedAt(f.started())
+                .seconds(seconds)
+                .trainingSetBuild(
+                    f.trainingSetBuild() != null ? f.trainingSetBuild() : f.trainingSet())
+                .inputTables(f.inputs())
+                .trainRows(f.trainRows())
+                .validationRows(f.validationRows())
+                .validateFrom(spec.validateFrom())
+                .primaryMetric(metricKey)
+                .higherIsBetter(spec.metric().higherIsBetter())
+                .metrics(f.metrics())
+                .candidates(tuned)
+                .importance(f.importance())
+                .calibration(f.calibration())
+                .roc(f.roc())
+                .champion(champion)
+                .gateDecision(
+                    (decision.promoted() ? "promoted to champion: " : "stays challenger: ")
+                        + decision.reason())
+                .build(),
             f.artifacts());
     registry.setReport(spec.name(), number, report);
     return new TrainJob.Result(

@@ -12,7 +12,6 @@ import dev.lakeml.schemas.models.Algorithm;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.tables.Layer;
-import dev.lakeml.schemas.tables.MlTables;
 import dev.lakeml.schemas.tables.TrainingSetTables;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -26,7 +25,6 @@ import java.util.function.Consumer;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -71,7 +69,7 @@ public final class TrainJob {
   public Result run(ModelSpec spec) {
     String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     Instant started = clock.instant();
-    lakehouse.ensure(List.of(MlTables.RUNS, MlTables.RUN_METRICS));
+    new TrainingRuns(lakehouse).ensure();
     try {
       if (spec.task() == Algorithm.Task.RECOMMENDATION) {
         return new RecommendJob(project, lakehouse, clock, log).train(spec, runId, started);
@@ -90,34 +88,7 @@ public final class TrainJob {
   void recordFailure(ModelSpec spec, String runId, Instant started, RuntimeException e) {
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
     try {
-      Row run =
-          RowFactory.create(
-              runId,
-              spec.name(),
-              spec.algorithm().yamlName(),
-              RunRecorder.specHash(spec),
-              null,
-              Algorithm.combinations(spec.grid()).size(),
-              spec.seed(),
-              RunRecorder.codeVersion(),
-              Timestamp.from(started),
-              Timestamp.from(clock.instant()),
-              "FAILED",
-              message.length() > 4000 ? message.substring(0, 4000) : message,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null);
-      lakehouse
-          .rows(MlTables.RUNS, List.of(run))
-          .write()
-          .format("delta")
-          .mode("append")
-          .save(lakehouse.location(MlTables.RUNS));
+      new TrainingRuns(lakehouse).failed(spec, runId, started, clock.instant(), message);
     } catch (RuntimeException again) {
       e.addSuppressed(again);
     }
@@ -191,48 +162,48 @@ public final class TrainJob {
     Dataset<Row> bestScored = best.withP1(valid).localCheckpoint(true);
 
     ModelRegistry.Version unnumbered =
-        new ModelRegistry.Version(
-            spec.name(),
-            0,
-            runId,
-            spec.algorithm().yamlName(),
-            "binary_classification",
-            saved.format(),
-            saved.artifact(),
-            saved.sparkPipeline(),
-            signature,
-            "score DOUBLE: the probability that " + ts.label() + " is 1",
-            spec.metric().key(spec.topK()),
-            bestMetrics,
-            ts.label(),
-            built.id(),
-            built.outputVersion(),
-            inputs,
-            spec.validateFrom(),
-            ts.to(),
-            RunRecorder.specHash(spec),
-            null);
+        ModelRegistry.Version.builder()
+            .model(spec.name())
+            .runId(runId)
+            .algorithm(spec.algorithm().yamlName())
+            .task("binary_classification")
+            .format(saved.format())
+            .artifact(saved.artifact())
+            .sparkPipeline(saved.sparkPipeline())
+            .inputs(signature)
+            .output("score DOUBLE: the probability that " + ts.label() + " is 1")
+            .metric(spec.metric().key(spec.topK()))
+            .metrics(bestMetrics)
+            .label(ts.label())
+            .trainingSetBuild(built.id())
+            .trainingSetVersion(built.outputVersion())
+            .inputTables(inputs)
+            .validateFrom(spec.validateFrom())
+            .validateTo(ts.to())
+            .specHash(RunRecorder.specHash(spec))
+            .build();
     Dataset<Row> validRaw = set.where(col("event_timestamp").geq(cut));
     return recorder.finish(
-        new RunRecorder.Finished(
-            spec,
-            runId,
-            started,
-            t0,
-            tried,
-            chosen,
-            bestMetrics,
-            Layer.TRAINING_SETS.database() + "." + spec.name(),
-            built.id(),
-            inputs,
-            features,
-            trainCounts[0] + trainCounts[1],
-            validCounts[0] + validCounts[1],
-            artifacts,
-            unnumbered,
-            saved.importance(),
-            calibrationBins(bestScored),
-            Evaluation.roc(bestScored, ModelInputs.LABEL, 100)),
+        RunRecorder.Finished.builder()
+            .spec(spec)
+            .runId(runId)
+            .started(started)
+            .startNanos(t0)
+            .candidates(tried)
+            .chosen(chosen)
+            .metrics(bestMetrics)
+            .trainingSet(Layer.TRAINING_SETS.database() + "." + spec.name())
+            .trainingSetBuild(built.id())
+            .inputs(inputs)
+            .features(features)
+            .trainRows(trainCounts[0] + trainCounts[1])
+            .validationRows(validCounts[0] + validCounts[1])
+            .artifacts(artifacts)
+            .unnumbered(unnumbered)
+            .importance(saved.importance())
+            .calibration(calibrationBins(bestScored))
+            .roc(Evaluation.roc(bestScored, ModelInputs.LABEL, 100))
+            .build(),
         incumbent -> rescore(incumbent, validRaw, ts.label()));
   }
 

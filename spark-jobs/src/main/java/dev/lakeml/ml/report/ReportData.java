@@ -62,6 +62,168 @@ public record ReportData(
     roc = roc == null ? List.of() : List.copyOf(roc);
   }
 
+  /** A builder with a named setter per component. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link ReportData} by name; the constructor checks what is required. */
+  public static final class Builder {
+    private String model;
+    private String version;
+    private String runId;
+    private String algorithm;
+    private String task;
+    private Instant startedAt;
+    private double seconds;
+    private String trainingSetBuild;
+    private Map<String, Long> inputTables;
+    private long trainRows;
+    private long validationRows;
+    private LocalDate validateFrom;
+    private String primaryMetric;
+    private boolean higherIsBetter;
+    private Map<String, Double> metrics;
+    private List<Candidate> candidates;
+    private List<Importance> importance;
+    private List<CalibrationBin> calibration;
+    private List<CurvePoint> roc;
+    private Champion champion;
+    private String gateDecision;
+
+    private Builder() {}
+
+    public Builder model(String model) {
+      this.model = model;
+      return this;
+    }
+
+    public Builder version(String version) {
+      this.version = version;
+      return this;
+    }
+
+    public Builder runId(String runId) {
+      this.runId = runId;
+      return this;
+    }
+
+    public Builder algorithm(String algorithm) {
+      this.algorithm = algorithm;
+      return this;
+    }
+
+    public Builder task(String task) {
+      this.task = task;
+      return this;
+    }
+
+    public Builder startedAt(Instant startedAt) {
+      this.startedAt = startedAt;
+      return this;
+    }
+
+    public Builder seconds(double seconds) {
+      this.seconds = seconds;
+      return this;
+    }
+
+    public Builder trainingSetBuild(String trainingSetBuild) {
+      this.trainingSetBuild = trainingSetBuild;
+      return this;
+    }
+
+    public Builder inputTables(Map<String, Long> inputTables) {
+      this.inputTables = inputTables;
+      return this;
+    }
+
+    public Builder trainRows(long trainRows) {
+      this.trainRows = trainRows;
+      return this;
+    }
+
+    public Builder validationRows(long validationRows) {
+      this.validationRows = validationRows;
+      return this;
+    }
+
+    public Builder validateFrom(LocalDate validateFrom) {
+      this.validateFrom = validateFrom;
+      return this;
+    }
+
+    public Builder primaryMetric(String primaryMetric) {
+      this.primaryMetric = primaryMetric;
+      return this;
+    }
+
+    public Builder higherIsBetter(boolean higherIsBetter) {
+      this.higherIsBetter = higherIsBetter;
+      return this;
+    }
+
+    public Builder metrics(Map<String, Double> metrics) {
+      this.metrics = metrics;
+      return this;
+    }
+
+    public Builder candidates(List<Candidate> candidates) {
+      this.candidates = candidates;
+      return this;
+    }
+
+    public Builder importance(List<Importance> importance) {
+      this.importance = importance;
+      return this;
+    }
+
+    public Builder calibration(List<CalibrationBin> calibration) {
+      this.calibration = calibration;
+      return this;
+    }
+
+    public Builder roc(List<CurvePoint> roc) {
+      this.roc = roc;
+      return this;
+    }
+
+    public Builder champion(Champion champion) {
+      this.champion = champion;
+      return this;
+    }
+
+    public Builder gateDecision(String gateDecision) {
+      this.gateDecision = gateDecision;
+      return this;
+    }
+
+    public ReportData build() {
+      return new ReportData(
+          model,
+          version,
+          runId,
+          algorithm,
+          task,
+          startedAt,
+          seconds,
+          trainingSetBuild,
+          inputTables,
+          trainRows,
+          validationRows,
+          validateFrom,
+          primaryMetric,
+          higherIsBetter,
+          metrics,
+          candidates,
+          importance,
+          calibration,
+          roc,
+          champion,
+          gateDecision);
+    }
+  }
+
   /** One point of the hyperparameter grid, fitted and scored on the validation window. */
   public record Candidate(
       int index,

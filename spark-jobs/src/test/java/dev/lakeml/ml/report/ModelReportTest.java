@@ -394,28 +394,29 @@ class ModelReportTest {
     }
 
     ReportData build() {
-      return new ReportData(
-          model,
-          "3",
-          "run-0001",
-          algorithm,
-          task,
-          Instant.parse("2026-11-20T06:00:00Z"),
-          93.4,
-          "ts-build-7",
-          inputTables,
-          12_000,
-          3_000,
-          LocalDate.parse("2026-10-01"),
-          primaryMetric,
-          true,
-          metrics,
-          candidates,
-          importance,
-          calibration,
-          roc,
-          champion,
-          gateDecision);
+      return ReportData.builder()
+          .model(model)
+          .version("3")
+          .runId("run-0001")
+          .algorithm(algorithm)
+          .task(task)
+          .startedAt(Instant.parse("2026-11-20T06:00:00Z"))
+          .seconds(93.4)
+          .trainingSetBuild("ts-build-7")
+          .inputTables(inputTables)
+          .trainRows(12_000)
+          .validationRows(3_000)
+          .validateFrom(LocalDate.parse("2026-10-01"))
+          .primaryMetric(primaryMetric)
+          .higherIsBetter(true)
+          .metrics(metrics)
+          .candidates(candidates)
+          .importance(importance)
+          .calibration(calibration)
+          .roc(roc)
+          .champion(champion)
+          .gateDecision(gateDecision)
+          .build();
     }
 
     private static Map<String, Long> orderedInputs() {
