@@ -2,6 +2,7 @@ package dev.lakeml.schemas.project;
 
 import dev.lakeml.schemas.features.FeatureCatalog;
 import dev.lakeml.schemas.models.ModelSpec;
+import dev.lakeml.schemas.pipelines.PipelineSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -15,7 +16,8 @@ public record Project(
     SparkSpec spark,
     List<SourceSpec> sources,
     FeatureCatalog features,
-    List<ModelSpec> models) {
+    List<ModelSpec> models,
+    List<PipelineSpec> pipelines) {
 
   public Project {
     Objects.requireNonNull(name, "name");
@@ -25,6 +27,11 @@ public record Project(
     sources = List.copyOf(sources);
     Objects.requireNonNull(features, "features");
     models = List.copyOf(models);
+    pipelines = List.copyOf(pipelines);
+  }
+
+  public Optional<PipelineSpec> pipeline(String pipelineName) {
+    return pipelines.stream().filter(p -> p.name().equals(pipelineName)).findFirst();
   }
 
   public Optional<ModelSpec> model(String modelName) {

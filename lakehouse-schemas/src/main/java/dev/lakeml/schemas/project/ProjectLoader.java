@@ -4,6 +4,8 @@ import dev.lakeml.schemas.features.FeatureCatalog;
 import dev.lakeml.schemas.features.FeatureLoader;
 import dev.lakeml.schemas.models.ModelLoader;
 import dev.lakeml.schemas.models.ModelSpec;
+import dev.lakeml.schemas.pipelines.PipelineLoader;
+import dev.lakeml.schemas.pipelines.PipelineSpec;
 import dev.lakeml.schemas.project.LakehouseSpec.SchemaEvolution;
 import dev.lakeml.schemas.project.StreamSpec.KafkaSpec;
 import dev.lakeml.schemas.yaml.ConfigException;
@@ -108,7 +110,8 @@ public final class ProjectLoader {
     }
     FeatureCatalog features = FeatureLoader.read(root, sources);
     List<ModelSpec> models = ModelLoader.read(root, features, sources);
-    return new Project(name, baseDir, lakehouse, spark, sources, features, models);
+    List<PipelineSpec> pipelines = PipelineLoader.read(root, models);
+    return new Project(name, baseDir, lakehouse, spark, sources, features, models, pipelines);
   }
 
   private static LakehouseSpec readLakehouse(ConfigNode node) {

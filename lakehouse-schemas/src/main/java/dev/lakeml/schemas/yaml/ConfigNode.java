@@ -83,6 +83,11 @@ public final class ConfigNode {
     return new java.util.ArrayList<>(entries().keySet());
   }
 
+  /** Whether this node is a YAML mapping (key: value lines). */
+  public boolean isMapping() {
+    return node instanceof MappingNode;
+  }
+
   /** Whether this node is a YAML list. */
   public boolean isList() {
     return node instanceof org.yaml.snakeyaml.nodes.SequenceNode;

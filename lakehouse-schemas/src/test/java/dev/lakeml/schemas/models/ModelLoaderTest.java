@@ -15,10 +15,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ModelLoaderTest {
+public class ModelLoaderTest {
   @TempDir Path dir;
 
-  static final String PROJECT =
+  public static final String PROJECT =
       """
       name: shop
       sources:
