@@ -34,6 +34,8 @@ import picocli.CommandLine.Option;
       IngestPredictionsCommand.class,
       TablesCommand.class,
       SqlCommand.class,
+      RunCommand.class,
+      AirflowCommand.class,
       DemoCommand.class,
       GpuConfigCommand.class,
       CommandLine.HelpCommand.class
@@ -122,10 +124,16 @@ public final class LakemlCli implements Runnable {
     }
   }
 
-  private static int run(PrintStream out, PrintStream err, String... args) {
+  /** The command tree with lakeml's converters, for running or for parsing a pipeline step. */
+  static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new LakemlCli());
     cli.registerConverter(java.time.LocalDate.class, new LogicalDates.Converter());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
+    return cli;
+  }
+
+  private static int run(PrintStream out, PrintStream err, String... args) {
+    CommandLine cli = commandLine();
     cli.setOut(new java.io.PrintWriter(out, true));
     cli.setErr(new java.io.PrintWriter(err, true));
     cli.setExecutionExceptionHandler(
@@ -138,27 +146,37 @@ public final class LakemlCli implements Runnable {
           if (verbose) {
             e.printStackTrace(err);
           }
-          if (e instanceof ConfigException) {
-            err.println("lakeml: configuration error: " + e.getMessage());
-            return USAGE;
-          }
-          if (e instanceof UsageException || e instanceof Declared.UnknownNameException) {
-            err.println("lakeml: " + e.getMessage());
-            return USAGE;
-          }
-          if (e instanceof LakehouseException) {
-            err.println("lakeml: " + e.getMessage());
-            return FAILED;
-          }
           err.println(
-              "lakeml: the job failed: "
-                  + e.getClass().getSimpleName()
-                  + ": "
-                  + firstLine(e.getMessage())
-                  + (verbose ? "" : "\n(run again with --verbose for the stack trace)"));
-          return FAILED;
+              "lakeml: "
+                  + describe(e)
+                  + (verbose || exitCode(e) != FAILED || e instanceof LakehouseException
+                      ? ""
+                      : "\n(run again with --verbose for the stack trace)"));
+          return exitCode(e);
         });
     return cli.execute(args);
+  }
+
+  /** The exit code of a command that threw {@code e}: USAGE for bad input, FAILED otherwise. */
+  static int exitCode(Exception e) {
+    return e instanceof ConfigException
+            || e instanceof UsageException
+            || e instanceof Declared.UnknownNameException
+        ? USAGE
+        : FAILED;
+  }
+
+  /** What a user reads about {@code e}: the message of lakeml's own errors, else its first line. */
+  static String describe(Exception e) {
+    if (e instanceof ConfigException) {
+      return "configuration error: " + e.getMessage();
+    }
+    if (e instanceof UsageException
+        || e instanceof Declared.UnknownNameException
+        || e instanceof LakehouseException) {
+      return e.getMessage();
+    }
+    return "the job failed: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
   }
 
   private static boolean hasVerbose(CommandLine.ParseResult result) {

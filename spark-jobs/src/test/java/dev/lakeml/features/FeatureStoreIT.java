@@ -19,6 +19,7 @@ import dev.lakeml.schemas.project.ProjectLoader;
 import dev.lakeml.schemas.snapshot.FeatureVector;
 import dev.lakeml.schemas.snapshot.SnapshotManifest;
 import dev.lakeml.schemas.tables.IngestTables;
+import dev.lakeml.testing.ExampleLake;
 import dev.lakeml.testing.SharedSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FeatureStoreIT {
   static final Path EXAMPLE =
       Path.of(System.getProperty("lakeml.repo.root", "..")).resolve("examples/online-retail");
-  static final LocalDate FROM = LocalDate.parse("2011-02-01");
-  static final LocalDate TO = LocalDate.parse("2011-03-31");
+  static final LocalDate FROM = ExampleLake.FROM;
+  static final LocalDate TO = ExampleLake.TO;
 
   @TempDir static Path lake;
 
@@ -67,13 +68,9 @@ class FeatureStoreIT {
   static void ingestAndCompute() {
     spark = SharedSpark.session();
     project = ProjectLoader.load(EXAMPLE);
+    // Ingested from 2010-12-01 to TO, every view computed from FROM to TO.
+    ExampleLake.copyTo(lake);
     lakehouse = new Lakehouse(spark, lake.toString(), project.lakehouse().schemaEvolution());
-    new IngestJob(project, lakehouse, Clock.systemUTC(), m -> {})
-        .run(project.source("invoice_lines").orElseThrow(), LocalDate.parse("2010-12-01"), TO);
-    FeatureJob job = new FeatureJob(project, lakehouse, Clock.systemUTC(), m -> {});
-    for (FeatureViewSpec v : project.features().views()) {
-      job.run(v, FROM, TO);
-    }
   }
 
   private static Dataset<Row> table(String view) {

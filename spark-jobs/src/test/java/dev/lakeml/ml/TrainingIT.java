@@ -3,18 +3,17 @@ package dev.lakeml.ml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lakeml.features.FeatureJob;
 import dev.lakeml.ingest.IngestJob;
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.schemas.artifact.ModelArtifactException;
-import dev.lakeml.schemas.features.FeatureViewSpec;
 import dev.lakeml.schemas.models.Algorithm;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.project.ProjectLoader;
 import dev.lakeml.scoring.Scorer;
 import dev.lakeml.scoring.Scorers;
+import dev.lakeml.testing.ExampleLake;
 import dev.lakeml.testing.SharedSpark;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -45,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainingIT {
   static final Path EXAMPLE =
       Path.of(System.getProperty("lakeml.repo.root", "..")).resolve("examples/online-retail");
-  static final LocalDate FROM = LocalDate.parse("2011-02-01");
-  static final LocalDate TO = LocalDate.parse("2011-03-31");
+  static final LocalDate FROM = ExampleLake.FROM;
+  static final LocalDate TO = ExampleLake.TO;
   static final String MODEL = "repurchase_model";
 
   @TempDir static Path lake;
@@ -60,16 +59,14 @@ class TrainingIT {
   static void ingestAndCompute() {
     spark = SharedSpark.session();
     project = ProjectLoader.load(EXAMPLE);
+    // Ingested from 2010-12-01 to TO, every view computed from FROM to TO.
+    ExampleLake.copyTo(lake);
     lakehouse = new Lakehouse(spark, lake.toString(), project.lakehouse().schemaEvolution());
     new IngestJob(project, lakehouse, Clock.systemUTC(), m -> {})
         .run(
             project.source("invoice_lines").orElseThrow(),
-            LocalDate.parse("2010-12-01"),
+            TO.plusDays(1),
             LocalDate.parse("2011-04-15")); // labels of spine dates up to 2011-03-16 are known
-    FeatureJob job = new FeatureJob(project, lakehouse, Clock.systemUTC(), m -> {});
-    for (FeatureViewSpec v : project.features().views()) {
-      job.run(v, FROM, TO);
-    }
     registry = new ModelRegistry(lakehouse, Clock.systemUTC());
   }
 

@@ -67,7 +67,7 @@ public final class PipelineLoader {
     List<StepSpec> steps = new ArrayList<>();
     Map<String, ConfigNode> afterNodes = new HashMap<>();
     for (ConfigNode s : n.required("steps", "the pipeline's steps").list("steps")) {
-      StepSpec step = step(s, models, retries, delay, timeout);
+      StepSpec step = step(s, models, startDate, retries, delay, timeout);
       if (steps.stream().anyMatch(o -> o.name().equals(step.name()))) {
         throw s.error("step '" + step.name() + "' is declared twice in pipeline " + name);
       }
@@ -97,7 +97,12 @@ public final class PipelineLoader {
   }
 
   private static StepSpec step(
-      ConfigNode n, List<ModelSpec> models, int retries, Duration delay, Duration timeout) {
+      ConfigNode n,
+      List<ModelSpec> models,
+      LocalDate startDate,
+      int retries,
+      Duration delay,
+      Duration timeout) {
     String name = n.requiredIdentifier("name", "step name");
     ConfigNode jobNode = n.required("job", "a lakeml job: one of " + JOBS.keySet());
     String job = jobNode.string("a lakeml job");
@@ -141,14 +146,16 @@ public final class PipelineLoader {
     Duration stepDelay = n.optional("retry_delay").map(PipelineLoader::duration).orElse(delay);
     Duration stepTimeout = n.optional("timeout").map(PipelineLoader::duration).orElse(timeout);
     StepSpec.Condition when =
-        n.optional("when").map(PipelineLoader::condition).orElse(new StepSpec.Condition.Always());
+        n.optional("when")
+            .map(w -> condition(w, startDate))
+            .orElse(new StepSpec.Condition.Always());
     n.finish();
     return new StepSpec(
         name, job, args, after, stepRetries, stepDelay, stepTimeout, when, n.file(), n.line());
   }
 
-  private static StepSpec.Condition condition(ConfigNode n) {
-    String expected = "'triggered', or 'every: 7d' (run when not succeeded in the last 7 days)";
+  private static StepSpec.Condition condition(ConfigNode n, LocalDate startDate) {
+    String expected = "'triggered', or 'every: 7d' (every 7th date from start_date)";
     if (!n.isMapping()) {
       String text = n.string(expected);
       if (text.equals("triggered")) {
@@ -161,7 +168,7 @@ public final class PipelineLoader {
       throw n.error("every: a whole number of days, at least 1d");
     }
     n.finish();
-    return new StepSpec.Condition.Every(every);
+    return new StepSpec.Condition.Every(every, startDate);
   }
 
   private static int retries(ConfigNode n) {

@@ -44,10 +44,18 @@ public record StepSpec(
     record Always() implements Condition {}
 
     /**
-     * When the step has not succeeded for a logical date less than {@code every} before this one
-     * (for example "retrain every 7 days").
+     * On every {@code every}-th logical date counted from {@code from} (the pipeline's start date),
+     * and in any triggered run: "retrain every 7 days". A calendar, not a timer since the last
+     * success, so a scheduler and {@code lakeml run} agree on it without reading each other's
+     * state.
      */
-    record Every(Duration every) implements Condition {}
+    record Every(Duration every, LocalDate from) implements Condition {
+      /** Whether {@code date} is one of the step's dates. */
+      public boolean due(LocalDate date) {
+        return Math.floorMod(java.time.temporal.ChronoUnit.DAYS.between(from, date), every.toDays())
+            == 0;
+      }
+    }
 
     /** Only in a run started with an explicit trigger (a retrain asked for by monitoring). */
     record Triggered() implements Condition {}

@@ -78,7 +78,13 @@ class PipelineLoaderTest {
     StepSpec train = p.step("train").orElseThrow();
     assertThat(train.retries()).isZero();
     assertThat(train.timeout()).isEqualTo(Duration.ofHours(3));
-    assertThat(train.when()).isEqualTo(new StepSpec.Condition.Every(Duration.ofDays(7)));
+    assertThat(train.when())
+        .isEqualTo(new StepSpec.Condition.Every(Duration.ofDays(7), LocalDate.parse("2011-01-01")));
+    StepSpec.Condition.Every every = (StepSpec.Condition.Every) train.when();
+    assertThat(every.due(LocalDate.parse("2011-01-01"))).isTrue();
+    assertThat(every.due(LocalDate.parse("2011-01-07"))).isFalse();
+    assertThat(every.due(LocalDate.parse("2011-01-08"))).isTrue();
+    assertThat(every.due(LocalDate.parse("2010-12-25"))).as("before the start too").isTrue();
     assertThat(train.line()).isEqualTo(ingest.line() + 2);
   }
 

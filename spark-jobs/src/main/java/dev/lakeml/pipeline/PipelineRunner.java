@@ -1,0 +1,395 @@
+package dev.lakeml.pipeline;
+
+import dev.lakeml.pipeline.PipelineRunLog.Attempt;
+import dev.lakeml.schemas.features.Durations;
+import dev.lakeml.schemas.pipelines.PipelineSpec;
+import dev.lakeml.schemas.pipelines.StepSpec;
+import dev.lakeml.schemas.tables.PipelineTables.State;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Runs a pipeline for a span of logical dates, one date after the other and each date's steps in
+ * dependency order, recording every attempt in {@code ops.pipeline_runs}.
+ *
+ * <p>A step that SUCCEEDED for a date is not run again for it unless {@code --rerun} names it (or a
+ * step it runs after): a rerun of a finished date does nothing, and a run that failed or was killed
+ * resumes at the step that did not finish. A failed attempt is retried up to the step's {@code
+ * retries}, waiting {@code retry_delay} and then twice as long each time; an attempt past its
+ * {@code timeout} is cancelled and counts as failed. When a step fails for good, the steps after it
+ * are not run, and neither are later dates: they would read what it did not write.
+ */
+public final class PipelineRunner {
+  /** Runs one step's command; {@code lakeml run} runs it in-process on the shared Spark session. */
+  public interface Steps {
+    /** Runs the command; throws with a message a user can act on when it fails. */
+    void run(StepSpec step, List<String> command) throws Exception;
+
+    /** Stops a step that ran past its timeout (its Spark jobs are cancelled). */
+    void cancel(StepSpec step);
+  }
+
+  /** Waits between attempts; tests pass one that does not sleep the whole delay. */
+  public interface Sleeper {
+    void sleep(Duration d) throws InterruptedException;
+  }
+
+  /**
+   * @param rerun steps to run again although they succeeded ({@code all} for every step); the steps
+   *     after them run again too
+   * @param trigger what asked for the run (monitoring, a user); steps with {@code when: triggered}
+   *     run only when there is one
+   */
+  public record Options(Set<String> rerun, Optional<String> trigger) {
+    public Options {
+      rerun = Set.copyOf(rerun);
+    }
+
+    public static Options defaults() {
+      return new Options(Set.of(), Optional.empty());
+    }
+  }
+
+  /** How a date went: each step's summary, and the step that failed, if one did. */
+  public record DateOutcome(
+      LocalDate date, Map<String, String> steps, Optional<String> failedStep, String error) {
+    public boolean succeeded() {
+      return failedStep.isEmpty();
+    }
+  }
+
+  /** What to do with a step for a date, decided from the attempts recorded before. */
+  sealed interface Decision {
+    /** Run it as attempt {@code attempt}. */
+    record Run(int attempt, String note) implements Decision {}
+
+    /**
+     * Do not run it; record a SKIPPED attempt when {@code record}. {@code done}: it succeeded
+     * earlier, which counts as success for the steps after it.
+     */
+    record Skip(boolean record, int attempt, String reason, boolean done) implements Decision {}
+
+    /** Not run: a step it runs after did not succeed in this run. */
+    record Blocked(String upstream) implements Decision {}
+  }
+
+  private final PipelineRunLog log;
+  private final Steps steps;
+  private final Clock clock;
+  private final Consumer<String> progress;
+  private final Sleeper sleeper;
+
+  public PipelineRunner(
+      PipelineRunLog log, Steps steps, Clock clock, Consumer<String> progress, Sleeper sleeper) {
+    this.log = log;
+    this.steps = steps;
+    this.clock = clock;
+    this.progress = progress;
+    this.sleeper = sleeper;
+  }
+
+  /** Runs {@code from} to {@code to} (both included) in order; stops at the first failed date. */
+  public List<DateOutcome> run(PipelineSpec p, LocalDate from, LocalDate to, Options options) {
+    String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    List<Attempt> history = new ArrayList<>(log.history(p.name()));
+    Set<String> forced = forced(p, options.rerun());
+    List<DateOutcome> out = new ArrayList<>();
+    for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+      DateOutcome o = runDate(p, d, runId, history, forced, options.trigger());
+      out.add(o);
+      if (!o.succeeded()) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** The steps {@code --rerun} forces: those named and every step after them. */
+  static Set<String> forced(PipelineSpec p, Set<String> rerun) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String name : rerun) {
+      if (name.equals("all")) {
+        p.steps().forEach(s -> out.add(s.name()));
+      } else {
+        out.add(name);
+        out.addAll(p.downstream(name));
+      }
+    }
+    return out;
+  }
+
+  private DateOutcome runDate(
+      PipelineSpec p,
+      LocalDate date,
+      String runId,
+      List<Attempt> history,
+      Set<String> forced,
+      Optional<String> trigger) {
+    Map<String, String> summary = new LinkedHashMap<>();
+    Set<String> notSucceeded = new LinkedHashSet<>();
+    Set<String> skipped = new LinkedHashSet<>();
+    Attempt failed = null;
+    for (StepSpec s : p.order()) {
+      String where = "[" + p.name() + " " + date + "] " + s.name();
+      Decision decision = decide(s, date, history, forced, trigger, notSucceeded, skipped);
+      if (decision instanceof Decision.Blocked b) {
+        notSucceeded.add(s.name());
+        summary.put(s.name(), "not run: " + b.upstream() + " did not succeed");
+      } else if (decision instanceof Decision.Skip k) {
+        if (k.record()) {
+          Instant now = clock.instant();
+          Attempt a =
+              new Attempt(
+                  p.name(),
+                  date,
+                  s.name(),
+                  k.attempt(),
+                  State.SKIPPED,
+                  runId,
+                  String.join(" ", s.command(date)),
+                  now,
+                  now,
+                  k.reason(),
+                  trigger.orElse(null));
+          log.append(a);
+          history.add(a);
+        }
+        if (!k.done()) {
+          skipped.add(s.name());
+        }
+        progress.accept(where + ": skipped, " + k.reason());
+        summary.put(s.name(), "skipped: " + k.reason());
+      } else {
+        Decision.Run r = (Decision.Run) decision;
+        if (!r.note().isEmpty()) {
+          progress.accept(where + ": " + r.note());
+        }
+        Attempt last = attempts(p.name(), s, date, r.attempt(), runId, trigger, history);
+        summary.put(s.name(), describe(last));
+        if (last.state() != State.SUCCEEDED && failed == null) {
+          failed = last;
+        }
+        if (last.state() != State.SUCCEEDED) {
+          notSucceeded.add(s.name());
+        }
+      }
+    }
+    return failed == null
+        ? new DateOutcome(date, summary, Optional.empty(), null)
+        : new DateOutcome(date, summary, Optional.of(failed.step()), failed.error());
+  }
+
+  /** Runs the step's attempts (the first and its retries); returns the last. */
+  private Attempt attempts(
+      String pipeline,
+      StepSpec s,
+      LocalDate date,
+      int first,
+      String runId,
+      Optional<String> trigger,
+      List<Attempt> history) {
+    List<String> command = s.command(date);
+    String where = "[" + pipeline + " " + date + "] " + s.name();
+    Attempt a = null;
+    for (int n = 0; n <= s.retries(); n++) {
+      if (n > 0) {
+        Duration wait = s.retryDelay(n);
+        progress.accept(
+            where + " retry " + n + " of " + s.retries() + " in " + Durations.format(wait));
+        try {
+          sleeper.sleep(wait);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return a;
+        }
+      }
+      Instant started = clock.instant();
+      a =
+          new Attempt(
+              pipeline,
+              date,
+              s.name(),
+              first + n,
+              State.RUNNING,
+              runId,
+              String.join(" ", command),
+              started,
+              null,
+              null,
+              trigger.orElse(null));
+      log.append(a);
+      history.add(a);
+      progress.accept(where + " attempt " + a.attempt() + ": lakeml " + a.command());
+      String error = execute(s, command);
+      Attempt ended =
+          a.ended(error == null ? State.SUCCEEDED : State.FAILED, clock.instant(), error);
+      log.update(ended);
+      history.set(history.indexOf(a), ended);
+      a = ended;
+      progress.accept(where + " " + describe(ended));
+      if (error == null) {
+        break;
+      }
+    }
+    return a;
+  }
+
+  /** Runs the command within the step's timeout; returns the error, or null when it succeeded. */
+  private String execute(StepSpec s, List<String> command) {
+    ExecutorService worker =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "lakeml-step-" + s.name());
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      Future<?> f =
+          worker.submit(
+              () -> {
+                steps.run(s, command);
+                return null;
+              });
+      try {
+        f.get(s.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        return null;
+      } catch (TimeoutException e) {
+        steps.cancel(s);
+        f.cancel(true);
+        awaitStop(worker, s);
+        return "timed out after " + Durations.format(s.timeout()) + " (the step's timeout)";
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        steps.cancel(s);
+        f.cancel(true);
+        return "interrupted";
+      }
+    } finally {
+      worker.shutdownNow();
+    }
+  }
+
+  /**
+   * Waits for a cancelled step to stop, so the next step does not run beside it; a step that does
+   * not stop within {@link #STOP_WAIT} is reported and left behind.
+   */
+  private void awaitStop(ExecutorService worker, StepSpec s) {
+    worker.shutdownNow();
+    try {
+      if (!worker.awaitTermination(STOP_WAIT.toSeconds(), TimeUnit.SECONDS)) {
+        progress.accept(
+            s.name() + ": still running " + STOP_WAIT.toSeconds() + " s after it was cancelled");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static final Duration STOP_WAIT = Duration.ofSeconds(60);
+
+  private static String describe(Attempt a) {
+    String took =
+        a.finished() == null
+            ? ""
+            : String.format(
+                " in %.1f s", Duration.between(a.started(), a.finished()).toMillis() / 1000.0);
+    return a.state()
+        + " (attempt "
+        + a.attempt()
+        + took
+        + ")"
+        + (a.error() == null ? "" : ": " + a.error());
+  }
+
+  /**
+   * What to do with step {@code s} for {@code date}, from the attempts recorded for the pipeline.
+   * Pure: it reads only its arguments.
+   */
+  static Decision decide(
+      StepSpec s,
+      LocalDate date,
+      List<Attempt> history,
+      Set<String> forced,
+      Optional<String> trigger,
+      Set<String> notSucceeded,
+      Set<String> skipped) {
+    for (String upstream : s.after()) {
+      if (notSucceeded.contains(upstream)) {
+        return new Decision.Blocked(upstream);
+      }
+    }
+    List<Attempt> mine =
+        history.stream()
+            .filter(a -> a.step().equals(s.name()) && a.date().equals(date))
+            .sorted(Comparator.comparingInt(Attempt::attempt))
+            .toList();
+    Attempt latest = mine.isEmpty() ? null : mine.get(mine.size() - 1);
+    int next = latest == null ? 1 : latest.attempt() + 1;
+    boolean force = forced.contains(s.name());
+    if (!force && latest != null && latest.state() == State.SUCCEEDED) {
+      return new Decision.Skip(
+          false, latest.attempt(), "succeeded earlier (run " + latest.runId() + ")", true);
+    }
+    if (!force) {
+      Optional<String> notNow =
+          !s.after().isEmpty() && skipped.containsAll(s.after())
+              ? Optional.of("the steps it runs after were skipped")
+              : notNow(s, date, trigger);
+      if (notNow.isPresent()) {
+        boolean same =
+            latest != null
+                && latest.state() == State.SKIPPED
+                && notNow.get().equals(latest.error());
+        return new Decision.Skip(!same, next, notNow.get(), false);
+      }
+    }
+    String note =
+        latest != null && latest.state() == State.RUNNING
+            ? "attempt "
+                + latest.attempt()
+                + " (run "
+                + latest.runId()
+                + ") never finished: the process ended during it"
+            : "";
+    return new Decision.Run(next, note);
+  }
+
+  /** Why the step's condition says not to run it now, if it does. */
+  private static Optional<String> notNow(StepSpec s, LocalDate date, Optional<String> trigger) {
+    if (s.when() instanceof StepSpec.Condition.Triggered) {
+      return trigger.isPresent()
+          ? Optional.empty()
+          : Optional.of("runs only when triggered (lakeml run --trigger, or from Airflow)");
+    }
+    if (s.when() instanceof StepSpec.Condition.Every e && trigger.isEmpty() && !e.due(date)) {
+      return Optional.of(
+          "not due: runs every "
+              + Durations.format(e.every())
+              + " from "
+              + e.from()
+              + " (or when triggered)");
+    }
+    return Optional.empty();
+  }
+}
