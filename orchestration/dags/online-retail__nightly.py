@@ -23,7 +23,7 @@ with DAG(
     dag_id="online-retail__nightly",
     description="One new day, ingested, featurized, scored by every champion and published.",
     schedule="0 4 * * *",
-    start_date=pendulum.datetime(2011, 12, 1, tz="UTC"),
+    start_date=pendulum.datetime(2011, 9, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
     default_args={"owner": "data-platform"},

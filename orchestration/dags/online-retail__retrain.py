@@ -32,7 +32,7 @@ with DAG(
     dag_id="online-retail__retrain",
     description="Retrain the models that are due (or all, when triggered), score and publish.",
     schedule="0 6 * * *",
-    start_date=pendulum.datetime(2011, 12, 1, tz="UTC"),
+    start_date=pendulum.datetime(2011, 9, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
     default_args={"owner": "data-platform"},
@@ -43,7 +43,7 @@ with DAG(
     tasks["due_train_customer_churn"] = ShortCircuitOperator(
         task_id="due_train_customer_churn",
         python_callable=_due,
-        op_kwargs={"every_days": 7, "start": "2011-12-01"},
+        op_kwargs={"every_days": 7, "start": "2011-09-01"},
         ignore_downstream_trigger_rules=False,
         trigger_rule="none_failed_min_one_success",
     )
@@ -64,7 +64,7 @@ with DAG(
     tasks["due_train_line_cancellation"] = ShortCircuitOperator(
         task_id="due_train_line_cancellation",
         python_callable=_due,
-        op_kwargs={"every_days": 7, "start": "2011-12-01"},
+        op_kwargs={"every_days": 7, "start": "2011-09-01"},
         ignore_downstream_trigger_rules=False,
         trigger_rule="none_failed_min_one_success",
     )
@@ -85,7 +85,7 @@ with DAG(
     tasks["due_train_product_recs"] = ShortCircuitOperator(
         task_id="due_train_product_recs",
         python_callable=_due,
-        op_kwargs={"every_days": 14, "start": "2011-12-01"},
+        op_kwargs={"every_days": 14, "start": "2011-09-01"},
         ignore_downstream_trigger_rules=False,
         trigger_rule="none_failed_min_one_success",
     )

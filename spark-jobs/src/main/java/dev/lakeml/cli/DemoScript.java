@@ -13,22 +13,26 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What {@code lakeml demo} shows of a project between the steps of its nightly path: queries, a
- * training set and online lookups, read from {@code <project>.demo.yaml} beside the project (for
- * {@code examples/online-retail}, {@code examples/online-retail.demo.yaml}). The steps follow the
- * project; nothing of the example is written in Java. A project without the file gets the steps
- * alone.
+ * What {@code lakeml demo} runs of a project and shows of it: the pipelines to run (declared in the
+ * project, run as {@code lakeml run} runs them), then queries, a training set and online lookups,
+ * read from {@code <project>.demo.yaml} beside the project (for {@code examples/online-retail},
+ * {@code examples/online-retail.demo.yaml}). Nothing of the example is written in Java.
  *
- * @param afterIngest queries shown after the ingestion
+ * @param runs the pipelines the demo runs, in order, each for one logical date
+ * @param afterIngest queries shown after the runs
  * @param trainingSet a training set built after the features, if any
  * @param lookups keys looked up in the published snapshot
  * @param afterTraining queries shown at the end
  */
 record DemoScript(
+    List<Run> runs,
     List<Query> afterIngest,
     Optional<TrainingSet> trainingSet,
     List<Lookup> lookups,
     List<Query> afterTraining) {
+
+  /** {@code lakeml run PIPELINE --date D}. */
+  record Run(String pipeline, LocalDate date) {}
 
   /** A query and what it shows. */
   record Query(String title, String sql) {}
@@ -40,7 +44,8 @@ record DemoScript(
   /** A lookup of one key in one view of the snapshot; key values as text, in key order. */
   record Lookup(String title, String view, List<String> key) {}
 
-  static final DemoScript NONE = new DemoScript(List.of(), Optional.empty(), List.of(), List.of());
+  static final DemoScript NONE =
+      new DemoScript(List.of(), List.of(), Optional.empty(), List.of(), List.of());
 
   /** Where the demo script of the project at {@code project} (a folder or a file) is. */
   static Path location(Path project) {
@@ -62,6 +67,14 @@ record DemoScript(
    */
   static DemoScript read(Path file) {
     ConfigNode root = YamlFiles.read(file);
+    List<Run> runs = new ArrayList<>();
+    for (ConfigNode r :
+        root.optional("runs").map(n -> n.list("a list of pipeline runs")).orElse(List.of())) {
+      String pipeline = r.requiredIdentifier("pipeline", "a pipeline of the project");
+      LocalDate date = date(r.required("date", "the logical date, yyyy-MM-dd"));
+      r.finish();
+      runs.add(new Run(pipeline, date));
+    }
     List<Query> afterIngest = queries(root, "after_ingest");
     Optional<TrainingSet> set = root.optional("training_set").map(DemoScript::trainingSet);
     List<Lookup> lookups = new ArrayList<>();
@@ -75,7 +88,7 @@ record DemoScript(
     }
     List<Query> afterTraining = queries(root, "after_training");
     root.finish();
-    return new DemoScript(afterIngest, set, lookups, afterTraining);
+    return new DemoScript(runs, afterIngest, set, lookups, afterTraining);
   }
 
   private static List<Query> queries(ConfigNode root, String key) {

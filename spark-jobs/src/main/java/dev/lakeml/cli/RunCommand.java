@@ -73,13 +73,27 @@ final class RunCommand extends SparkCommand {
 
   @Override
   int run(LakemlContext ctx) {
-    PipelineSpec p =
-        Declared.find("pipeline", pipeline, ctx.project.pipelines(), PipelineSpec::name);
-    for (String name : rerun) {
-      if (!name.equals("all") && p.step(name).isEmpty()) {
+    LocalDate[] span = span();
+    return run(ctx, pipeline, span[0], span[1], rerun, Optional.ofNullable(trigger));
+  }
+
+  /**
+   * Runs a declared pipeline over a span of dates and prints a summary per date: the work of {@code
+   * lakeml run}, also used by {@code lakeml demo}.
+   */
+  static int run(
+      LakemlContext ctx,
+      String name,
+      LocalDate from,
+      LocalDate to,
+      List<String> rerun,
+      Optional<String> trigger) {
+    PipelineSpec p = Declared.find("pipeline", name, ctx.project.pipelines(), PipelineSpec::name);
+    for (String step : rerun) {
+      if (!step.equals("all") && p.step(step).isEmpty()) {
         throw new LakemlCli.UsageException(
             "--rerun "
-                + name
+                + step
                 + ": pipeline "
                 + p.name()
                 + " has no such step; its steps are "
@@ -87,10 +101,9 @@ final class RunCommand extends SparkCommand {
                 + " (or 'all')");
       }
     }
-    LocalDate[] span = span();
     InProcessSteps steps = new InProcessSteps(ctx);
     for (StepSpec s : p.steps()) {
-      steps.parse(s, s.command(span[0])); // every step's command is checked before any runs
+      steps.parse(s, s.command(from)); // every step's command is checked before any runs
     }
     List<PipelineRunner.DateOutcome> outcomes =
         new PipelineRunner(
@@ -99,12 +112,7 @@ final class RunCommand extends SparkCommand {
                 Clock.systemUTC(),
                 ctx::info,
                 d -> Thread.sleep(d.toMillis()))
-            .run(
-                p,
-                span[0],
-                span[1],
-                new PipelineRunner.Options(
-                    new LinkedHashSet<>(rerun), Optional.ofNullable(trigger)));
+            .run(p, from, to, new PipelineRunner.Options(new LinkedHashSet<>(rerun), trigger));
     for (PipelineRunner.DateOutcome o : outcomes) {
       ctx.out.printf("%s %s: %s%n", p.name(), o.date(), o.succeeded() ? "SUCCEEDED" : "FAILED");
       for (Map.Entry<String, String> e : o.steps().entrySet()) {

@@ -1,34 +1,46 @@
 package dev.lakeml.pipeline;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 import dev.lakeml.lakehouse.Lakehouse;
+import dev.lakeml.lakehouse.LakehouseException;
 import dev.lakeml.lakehouse.TableRow;
 import dev.lakeml.schemas.tables.PipelineTables;
 import dev.lakeml.schemas.tables.PipelineTables.State;
-import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.spark.sql.Column;
+import java.util.Properties;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 
 /**
- * {@code ops.pipeline_runs}: one row per attempt of a step of a pipeline for a logical date, the
- * only reader and writer of its rows. An attempt is appended as RUNNING when it starts and updated
- * when it ends, so a process killed during a step leaves a RUNNING row with no end.
+ * {@code ops.pipeline_runs}: one row per ended attempt of a step of a pipeline for a logical date
+ * (SUCCEEDED, FAILED or SKIPPED), the only reader and writer of its rows; one Delta append per
+ * attempt.
+ *
+ * <p>An attempt in progress is a small marker file under {@code
+ * <lakehouse>/ops/_pipeline_attempts/<pipeline>/<date>/<step>/<attempt>}, written when it starts
+ * and removed when its row is appended. A process killed during a step leaves its marker behind:
+ * {@link #history} reports it as RUNNING with no end, and the next run records it as FAILED before
+ * it runs the step again.
  */
 public final class PipelineRunLog {
   /** Longest error kept in a row. */
   static final int ERROR_LIMIT = 4000;
 
-  /** One attempt, as recorded. {@code finished} and {@code error} may be null. */
+  /** One attempt. {@code finished} and {@code error} may be null; RUNNING comes from a marker. */
   public record Attempt(
       String pipeline,
       LocalDate date,
@@ -55,39 +67,58 @@ public final class PipelineRunLog {
     this.lakehouse = lakehouse;
   }
 
-  /** Every attempt of the pipeline, oldest first. */
+  /** Every attempt of the pipeline: the recorded ones, then those still in progress (markers). */
   public List<Attempt> history(String pipeline) {
-    if (!lakehouse.exists(PipelineTables.PIPELINE_RUNS)) {
-      return List.of();
-    }
     List<Attempt> out = new ArrayList<>();
-    for (Row r :
-        lakehouse
-            .read(PipelineTables.PIPELINE_RUNS)
-            .where(col("pipeline").equalTo(pipeline))
-            .orderBy("logical_date", "step", "attempt")
-            .collectAsList()) {
-      out.add(
-          new Attempt(
-              r.getAs("pipeline"),
-              r.<Date>getAs("logical_date").toLocalDate(),
-              r.getAs("step"),
-              r.<Integer>getAs("attempt"),
-              State.valueOf(r.getAs("state")),
-              r.getAs("run_id"),
-              r.getAs("command"),
-              r.<Timestamp>getAs("started_at").toInstant(),
-              r.isNullAt(r.fieldIndex("finished_at"))
-                  ? null
-                  : r.<Timestamp>getAs("finished_at").toInstant(),
-              r.getAs("error"),
-              r.getAs("trigger")));
+    if (lakehouse.exists(PipelineTables.PIPELINE_RUNS)) {
+      for (Row r :
+          lakehouse
+              .read(PipelineTables.PIPELINE_RUNS)
+              .where(col("pipeline").equalTo(pipeline))
+              .orderBy("logical_date", "step", "attempt")
+              .collectAsList()) {
+        out.add(
+            new Attempt(
+                r.getAs("pipeline"),
+                r.<Date>getAs("logical_date").toLocalDate(),
+                r.getAs("step"),
+                r.<Integer>getAs("attempt"),
+                State.valueOf(r.getAs("state")),
+                r.getAs("run_id"),
+                r.getAs("command"),
+                r.<Timestamp>getAs("started_at").toInstant(),
+                r.<Timestamp>getAs("finished_at").toInstant(),
+                r.getAs("error"),
+                r.getAs("trigger")));
+      }
     }
+    out.addAll(inProgress(pipeline));
     return out;
   }
 
-  /** Appends an attempt as it is now (RUNNING when it starts; SKIPPED with its end). */
-  public void append(Attempt a) {
+  /** Marks an attempt as started (a marker file; no Delta commit). */
+  public void started(Attempt a) {
+    Properties p = new Properties();
+    p.setProperty("run_id", a.runId());
+    p.setProperty("command", a.command());
+    p.setProperty("started_at", a.started().toString());
+    if (a.trigger() != null) {
+      p.setProperty("trigger", a.trigger());
+    }
+    StringWriter text = new StringWriter();
+    try {
+      p.store(text, "lakeml: an attempt in progress; see ops.pipeline_runs");
+      Path marker = marker(a);
+      try (OutputStream out = fs(marker).create(marker, true)) {
+        out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new LakehouseException("could not mark the start of " + describe(a) + ": " + e, e);
+    }
+  }
+
+  /** Records how an attempt ended (one Delta append) and removes its marker, if it has one. */
+  public void ended(Attempt a) {
     if (!ensured) {
       lakehouse.ensure(List.of(PipelineTables.PIPELINE_RUNS));
       ensured = true;
@@ -104,26 +135,75 @@ public final class PipelineRunLog {
                 .set("run_id", a.runId())
                 .set("command", a.command())
                 .set("started_at", Timestamp.from(a.started()))
-                .set("finished_at", a.finished() == null ? null : Timestamp.from(a.finished()))
+                .set("finished_at", Timestamp.from(a.finished()))
                 .set("error", cut(a.error()))
                 .set("trigger", a.trigger())
                 .build()));
+    Path marker = marker(a);
+    try {
+      fs(marker).delete(marker, false);
+    } catch (IOException e) {
+      throw new LakehouseException("could not remove the marker " + marker + ": " + e, e);
+    }
   }
 
-  /** Records how an appended attempt ended. */
-  public void update(Attempt a) {
-    Column which =
-        col("pipeline")
-            .equalTo(a.pipeline())
-            .and(col("logical_date").equalTo(lit(Date.valueOf(a.date()))))
-            .and(col("step").equalTo(a.step()))
-            .and(col("attempt").equalTo(a.attempt()));
-    Map<String, Column> set = new LinkedHashMap<>();
-    set.put("state", lit(a.state().name()));
-    set.put("finished_at", lit(Timestamp.from(a.finished())));
-    set.put("error", lit(cut(a.error())).cast("STRING"));
-    DeltaTable.forPath(lakehouse.spark(), lakehouse.location(PipelineTables.PIPELINE_RUNS))
-        .update(which, set);
+  private List<Attempt> inProgress(String pipeline) {
+    Path dir = new Path(lakehouse.root() + "/ops/_pipeline_attempts/" + pipeline);
+    List<Attempt> out = new ArrayList<>();
+    try {
+      FileSystem fs = fs(dir);
+      if (!fs.exists(dir)) {
+        return out;
+      }
+      for (FileStatus date : fs.listStatus(dir)) {
+        for (FileStatus step : fs.listStatus(date.getPath())) {
+          for (FileStatus attempt : fs.listStatus(step.getPath())) {
+            Properties p = new Properties();
+            try (InputStream in = fs.open(attempt.getPath())) {
+              p.load(new StringReader(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            }
+            out.add(
+                new Attempt(
+                    pipeline,
+                    LocalDate.parse(date.getPath().getName()),
+                    step.getPath().getName(),
+                    Integer.parseInt(attempt.getPath().getName()),
+                    State.RUNNING,
+                    p.getProperty("run_id"),
+                    p.getProperty("command"),
+                    Instant.parse(p.getProperty("started_at")),
+                    null,
+                    null,
+                    p.getProperty("trigger")));
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new LakehouseException(
+          "could not read the attempts in progress under " + dir + ": " + e, e);
+    }
+    return out;
+  }
+
+  private Path marker(Attempt a) {
+    return new Path(
+        lakehouse.root()
+            + "/ops/_pipeline_attempts/"
+            + a.pipeline()
+            + "/"
+            + a.date()
+            + "/"
+            + a.step()
+            + "/"
+            + a.attempt());
+  }
+
+  private FileSystem fs(Path p) throws IOException {
+    return p.getFileSystem(lakehouse.spark().sparkContext().hadoopConfiguration());
+  }
+
+  private static String describe(Attempt a) {
+    return a.pipeline() + " " + a.date() + " " + a.step() + " attempt " + a.attempt();
   }
 
   private static String cut(String error) {

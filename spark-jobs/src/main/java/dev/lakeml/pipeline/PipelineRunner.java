@@ -169,7 +169,7 @@ public final class PipelineRunner {
                   now,
                   k.reason(),
                   trigger.orElse(null));
-          log.append(a);
+          log.ended(a);
           history.add(a);
         }
         if (!k.done()) {
@@ -182,6 +182,7 @@ public final class PipelineRunner {
         if (!r.note().isEmpty()) {
           progress.accept(where + ": " + r.note());
         }
+        abandoned(s, date, history);
         Attempt last = attempts(p.name(), s, date, r.attempt(), runId, trigger, history);
         summary.put(s.name(), describe(last));
         if (last.state() != State.SUCCEEDED && failed == null) {
@@ -195,6 +196,25 @@ public final class PipelineRunner {
     return failed == null
         ? new DateOutcome(date, summary, Optional.empty(), null)
         : new DateOutcome(date, summary, Optional.of(failed.step()), failed.error());
+  }
+
+  /**
+   * Records the step's attempts for the date that a killed process left in progress as FAILED, so
+   * the table says what happened to them.
+   */
+  private void abandoned(StepSpec s, LocalDate date, List<Attempt> history) {
+    for (int i = 0; i < history.size(); i++) {
+      Attempt a = history.get(i);
+      if (a.state() == State.RUNNING && a.step().equals(s.name()) && a.date().equals(date)) {
+        Attempt failed =
+            a.ended(
+                State.FAILED,
+                clock.instant(),
+                "the process ended during this attempt (killed?); found by a later run");
+        log.ended(failed);
+        history.set(i, failed);
+      }
+    }
   }
 
   /** Runs the step's attempts (the first and its retries); returns the last. */
@@ -235,13 +255,13 @@ public final class PipelineRunner {
               null,
               null,
               trigger.orElse(null));
-      log.append(a);
+      log.started(a);
       history.add(a);
       progress.accept(where + " attempt " + a.attempt() + ": lakeml " + a.command());
       String error = execute(s, command);
       Attempt ended =
           a.ended(error == null ? State.SUCCEEDED : State.FAILED, clock.instant(), error);
-      log.update(ended);
+      log.ended(ended);
       history.set(history.indexOf(a), ended);
       a = ended;
       progress.accept(where + " " + describe(ended));

@@ -24,6 +24,10 @@ class DemoScriptTest {
     assertThat(DemoScript.location(dir.resolve("shop/lakeml.yaml")))
         .isEqualTo(dir.resolve("shop/lakeml.demo.yaml").toAbsolutePath());
     DemoScript script = DemoScript.forProject(EXAMPLE);
+    assertThat(script.runs())
+        .containsExactly(
+            new DemoScript.Run("bootstrap", LocalDate.parse("2011-09-29")),
+            new DemoScript.Run("nightly", LocalDate.parse("2011-09-30")));
     assertThat(script.afterIngest())
         .extracting(DemoScript.Query::title)
         .containsExactly("Why rows were quarantined", "A sample query");
@@ -41,7 +45,7 @@ class DemoScriptTest {
   }
 
   @Test
-  void aProjectWithoutAScriptGetsTheStepsAlone() {
+  void aProjectWithoutAScriptHasNothingToRun() {
     assertThat(DemoScript.forProject(dir.resolve("shop"))).isEqualTo(DemoScript.NONE);
   }
 

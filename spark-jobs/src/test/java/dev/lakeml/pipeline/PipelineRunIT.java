@@ -231,10 +231,11 @@ class PipelineRunIT {
     }
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(sawFeatures).as(String.join("\n", seen)).isTrue();
+    Path marker = p.dir.resolve("lake/ops/_pipeline_attempts/nightly/2011-01-10/features/1");
     assertThat(attempts(p))
-        .as("the killed attempt stays RUNNING: nobody recorded its end")
-        .containsExactly(
-            "nightly 2011-01-10 ingest #1 SUCCEEDED", "nightly 2011-01-10 features #1 RUNNING");
+        .as("the killed attempt has no row: nobody recorded its end")
+        .containsExactly("nightly 2011-01-10 ingest #1 SUCCEEDED");
+    assertThat(marker).as("but its marker says it started").exists();
 
     Result resumed = run("run", "nightly", "--date", "2011-01-10");
 
@@ -246,8 +247,15 @@ class PipelineRunIT {
     assertThat(attempts(p))
         .containsExactly(
             "nightly 2011-01-10 ingest #1 SUCCEEDED",
-            "nightly 2011-01-10 features #1 RUNNING",
+            "nightly 2011-01-10 features #1 FAILED",
             "nightly 2011-01-10 features #2 SUCCEEDED");
+    assertThat(marker).doesNotExist();
+    assertThat(
+            count(
+                p,
+                "SELECT count(*) FROM delta.`LAKE/ops/pipeline_runs` WHERE attempt = 1 AND step ="
+                    + " 'features' AND error LIKE 'the process ended during this attempt%'"))
+        .isEqualTo(1);
     assertThat(count(p, "SELECT count(*) FROM delta.`LAKE/silver/orders`")).isEqualTo(2);
     assertThat(
             count(
@@ -256,11 +264,8 @@ class PipelineRunIT {
                     + " FROM delta.`LAKE/ops/ingest_runs`"))
         .as("counts reconcile")
         .isZero();
-    assertThat(
-            count(
-                p,
-                "SELECT count(DISTINCT CAST(event_timestamp AS DATE)) FROM delta.`LAKE/features/customer_orders`"))
-        .as("features for both dates")
+    assertThat(count(p, "SELECT count(*) FROM delta.`LAKE/features/customer_orders`"))
+        .as("one row for each of the date's two customers, written once")
         .isEqualTo(2);
   }
 

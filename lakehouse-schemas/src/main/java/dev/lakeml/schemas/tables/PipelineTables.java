@@ -7,7 +7,10 @@ import java.util.Map;
 public final class PipelineTables {
   private PipelineTables() {}
 
-  /** A step attempt's states. RUNNING with no end means the process died during the attempt. */
+  /**
+   * A step attempt's states. RUNNING is never a row: an attempt in progress is a marker file beside
+   * the table until it ends.
+   */
   public enum State {
     RUNNING,
     SUCCEEDED,
@@ -24,16 +27,16 @@ public final class PipelineTables {
               TableColumn.required("logical_date", "DATE", "the date the run is for"),
               TableColumn.required("step", "STRING", "the step's name"),
               TableColumn.required("attempt", "INT", "1, 2, ... per step and date, across runs"),
-              TableColumn.required("state", "STRING", "RUNNING, SUCCEEDED, FAILED or SKIPPED"),
+              TableColumn.required("state", "STRING", "SUCCEEDED, FAILED or SKIPPED"),
               TableColumn.required("run_id", "STRING", "the lakeml run that made the attempt"),
               TableColumn.required("command", "STRING", "the lakeml command, rendered"),
               TableColumn.required("started_at", "TIMESTAMP", "UTC"),
-              TableColumn.optional("finished_at", "TIMESTAMP", "UTC; null while RUNNING"),
+              TableColumn.required("finished_at", "TIMESTAMP", "UTC"),
               TableColumn.optional("error", "STRING", "why it failed, or why it was skipped"),
               TableColumn.optional(
                   "trigger", "STRING", "what asked for the run, if not a schedule")),
           List.of(),
           List.of("pipeline", "logical_date", "step", "attempt"),
           Map.of("delta.appendOnly", "false"),
-          "Pipeline runs: every attempt of every step for every logical date, and how it ended.");
+          "Pipeline runs: every ended attempt of every step for every logical date, and how.");
 }
