@@ -115,6 +115,19 @@ class LakemlCliIT {
   }
 
   @Test
+  void ingestPredictionsHasNothingToLoadBeforeAnyApiLoggedButRefusesAMissingLogDir() {
+    String project = projectFile();
+    Result none = run("ingest-predictions", "--project", project, "-q");
+    assertThat(none.code()).as(none.err()).isZero();
+    assertThat(none.out()).contains("no prediction log at").contains("nothing to load");
+
+    Result wrong =
+        run("ingest-predictions", "--project", project, "-q", "--log-dir", dir + "/nope");
+    assertThat(wrong.code()).isEqualTo(LakemlCli.FAILED);
+    assertThat(wrong.err()).contains(dir + "/nope does not exist (the API's --log-dir)");
+  }
+
+  @Test
   void usageErrorsExitWithTwo() {
     String project = projectFile();
     Result none = run();
