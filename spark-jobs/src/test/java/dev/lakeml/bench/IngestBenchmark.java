@@ -160,7 +160,8 @@ public final class IngestBenchmark {
     delete(work);
   }
 
-  private static double median(List<Double> values) {
+  /** The median of the values (the mean of the middle two for an even count). */
+  static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
     int n = sorted.size();

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,13 +89,14 @@ public final class NightlyBenchmark {
     System.out.println("| --- | ---: | --- |");
     double sum = 0;
     for (Map.Entry<String, List<Double>> e : perStep.entrySet()) {
-      double m = median(e.getValue());
+      double m = IngestBenchmark.median(e.getValue());
       sum += m;
       System.out.printf("| %s | %.1f | %s |%n", e.getKey(), m, e.getValue());
     }
     System.out.printf("| steps together | %.1f | |%n", sum);
     System.out.printf(
-        "| whole run, wall (one JVM per night) | %.1f | %s |%n", median(walls), walls);
+        "| whole run, wall (one JVM per night) | %.1f | %s |%n",
+        IngestBenchmark.median(walls), walls);
     spark.stop();
   }
 
@@ -115,12 +115,5 @@ public final class NightlyBenchmark {
     ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     return pb.start().waitFor();
-  }
-
-  static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 }

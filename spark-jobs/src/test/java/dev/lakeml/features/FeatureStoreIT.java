@@ -53,8 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FeatureStoreIT {
-  static final Path EXAMPLE =
-      Path.of(System.getProperty("lakeml.repo.root", "..")).resolve("examples/online-retail");
+  static final Path EXAMPLE = ExampleLake.EXAMPLE;
   static final LocalDate FROM = ExampleLake.FROM;
   static final LocalDate TO = ExampleLake.TO;
 

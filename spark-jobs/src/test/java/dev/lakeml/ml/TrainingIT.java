@@ -42,8 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainingIT {
-  static final Path EXAMPLE =
-      Path.of(System.getProperty("lakeml.repo.root", "..")).resolve("examples/online-retail");
+  static final Path EXAMPLE = ExampleLake.EXAMPLE;
   static final LocalDate FROM = ExampleLake.FROM;
   static final LocalDate TO = ExampleLake.TO;
   static final String MODEL = "repurchase_model";
