@@ -8,8 +8,14 @@ import dev.lakeml.schemas.snapshot.KeyColumn;
 import dev.lakeml.schemas.snapshot.SnapshotManifest;
 import dev.lakeml.schemas.tables.IngestTables;
 import dev.lakeml.schemas.tables.TableContract;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,12 +38,17 @@ final class DemoCommand extends SparkCommand {
   @Option(
       names = "--no-serve",
       description =
-          "do not start the serving API afterwards (the ./lakeml launcher starts it; a JVM with"
-              + " Spark cannot host it)")
+          "do not start the serving API afterwards (it runs in its own JVM, as `lakeml serve`)")
   boolean noServe;
 
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "port of the serving API started afterwards (default ${DEFAULT-VALUE})")
+  int port;
+
   @Override
-  int run(LakemlContext ctx) {
+  int run(LakemlContext ctx) throws Exception {
     Path project = LakemlContext.projectPath(global);
     DemoScript script = DemoScript.forProject(project);
     if (script.runs().isEmpty()) {
@@ -62,6 +73,70 @@ final class DemoCommand extends SparkCommand {
     script.trainingSet().ifPresent(set -> trainingSet(ctx, set));
     lookups(ctx, script.lookups());
     show(ctx, script.afterTraining());
+    if (noServe || script.requests().isEmpty()) {
+      return LakemlCli.OK;
+    }
+    return serve(ctx, project, script.requests());
+  }
+
+  /**
+   * Starts the serving API as {@code lakeml serve} does, sends the script's requests with the local
+   * read key and shows each as a curl command with its answer. In a terminal it keeps serving until
+   * Ctrl-C; otherwise (CI, scripts) it stops after the requests.
+   *
+   * @return {@link LakemlCli#FAILED} unless every request answered 200
+   */
+  private int serve(LakemlContext ctx, Path project, List<DemoScript.Request> requests)
+      throws IOException, InterruptedException {
+    Path lakehouse = ServeCommand.localLakehouse(global, ctx.project);
+    Path log = lakehouse.resolve("_serving").resolve("demo-server.log");
+    URI base = URI.create("http://127.0.0.1:" + port);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    boolean allOk = true;
+    try (ServingProcess api =
+        ServingProcess.start(
+            project,
+            lakehouse,
+            List.of("--port", Integer.toString(port), "--poll-interval", "2s"),
+            Optional.of(log))) {
+      api.awaitReady(http, base, Duration.ofSeconds(90), log.toString());
+      String key = api.key("read").orElse("");
+      ctx.out.println();
+      ctx.out.printf(
+          "The serving API on %s (lakeml serve; keys in %s; log: %s):%n",
+          base, api.keysFile().orElse("LAKEML_API_KEYS"), log);
+      for (DemoScript.Request r : requests) {
+        HttpRequest.Builder request =
+            HttpRequest.newBuilder(base.resolve(r.path()))
+                .timeout(Duration.ofSeconds(30))
+                .header("X-API-Key", key);
+        String curl = "curl -s -H \"X-API-Key: $KEY\"";
+        if (r.body().isPresent()) {
+          request
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(r.body().get()));
+          curl += " -H 'Content-Type: application/json' -d '" + r.body().get() + "'";
+        }
+        HttpResponse<String> answer =
+            http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        ctx.out.printf("  %s:%n    KEY=... %s '%s'%n", r.title(), curl, base.resolve(r.path()));
+        String body = answer.body().strip();
+        ctx.out.printf(
+            "    -> HTTP %d: %s%n",
+            answer.statusCode(), body.length() > 400 ? body.substring(0, 400) + "..." : body);
+        allOk &= answer.statusCode() == 200;
+      }
+      if (System.console() != null) {
+        ctx.out.println("Serving until Ctrl-C (lakeml serve starts it alone).");
+        Thread stop = new Thread(api::close, "lakeml-demo-serve-stop");
+        Runtime.getRuntime().addShutdownHook(stop);
+        api.waitFor();
+      }
+    }
+    if (!allOk) {
+      ctx.err.println("lakeml: a request to the serving API did not answer 200; see " + log);
+      return LakemlCli.FAILED;
+    }
     return LakemlCli.OK;
   }
 

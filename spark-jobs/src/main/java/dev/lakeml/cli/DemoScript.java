@@ -23,13 +23,15 @@ import java.util.Optional;
  * @param trainingSet a training set built after the features, if any
  * @param lookups keys looked up in the published snapshot
  * @param afterTraining queries shown at the end
+ * @param requests requests sent to the serving API, started at the end
  */
 record DemoScript(
     List<Run> runs,
     List<Query> afterIngest,
     Optional<TrainingSet> trainingSet,
     List<Lookup> lookups,
-    List<Query> afterTraining) {
+    List<Query> afterTraining,
+    List<Request> requests) {
 
   /** {@code lakeml run PIPELINE --date D}. */
   record Run(String pipeline, LocalDate date) {}
@@ -44,8 +46,14 @@ record DemoScript(
   /** A lookup of one key in one view of the snapshot; key values as text, in key order. */
   record Lookup(String title, String view, List<String> key) {}
 
+  /**
+   * A request to the serving API: GET {@code path}, or POST {@code body} (JSON) to it, with the
+   * local read key.
+   */
+  record Request(String title, String path, Optional<String> body) {}
+
   static final DemoScript NONE =
-      new DemoScript(List.of(), List.of(), Optional.empty(), List.of(), List.of());
+      new DemoScript(List.of(), List.of(), Optional.empty(), List.of(), List.of(), List.of());
 
   /** Where the demo script of the project at {@code project} (a folder or a file) is. */
   static Path location(Path project) {
@@ -87,8 +95,21 @@ record DemoScript(
       lookups.add(new Lookup(title, view, key));
     }
     List<Query> afterTraining = queries(root, "after_training");
+    List<Request> requests = new ArrayList<>();
+    for (ConfigNode r :
+        root.optional("requests").map(n -> n.list("a list of API requests")).orElse(List.of())) {
+      String title = r.requiredString("title", "what the request shows");
+      ConfigNode pathNode = r.required("path", "a path of the serving API, /v1/...");
+      String path = pathNode.string("a path of the serving API, /v1/...");
+      if (!path.startsWith("/v1/")) {
+        throw pathNode.error("expected a path of the serving API, /v1/..., found '" + path + "'");
+      }
+      Optional<String> body = r.optionalString("body", "a JSON request body");
+      r.finish();
+      requests.add(new Request(title, path, body));
+    }
     root.finish();
-    return new DemoScript(runs, afterIngest, set, lookups, afterTraining);
+    return new DemoScript(runs, afterIngest, set, lookups, afterTraining, requests);
   }
 
   private static List<Query> queries(ConfigNode root, String key) {

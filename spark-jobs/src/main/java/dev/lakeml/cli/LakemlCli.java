@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
       SqlCommand.class,
       RunCommand.class,
       AirflowCommand.class,
+      ServeCommand.class,
       DemoCommand.class,
       GpuConfigCommand.class,
       CommandLine.HelpCommand.class

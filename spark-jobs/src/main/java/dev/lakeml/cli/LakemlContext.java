@@ -62,12 +62,16 @@ final class LakemlContext implements AutoCloseable {
     return ProjectLoader.load(projectPath(options));
   }
 
+  /** The lakehouse root: --lakehouse, then LAKEML_LAKEHOUSE, then the project's. */
+  static String lakehouseRoot(LakemlCli.GlobalOptions options, Project project) {
+    return project.resolve(
+        firstNonBlank(
+            options.lakehouse, System.getenv("LAKEML_LAKEHOUSE"), project.lakehouse().root()));
+  }
+
   static LakemlContext open(LakemlCli.GlobalOptions options, PrintStream out, PrintStream err) {
     Project project = loadProject(options);
-    String root =
-        project.resolve(
-            firstNonBlank(
-                options.lakehouse, System.getenv("LAKEML_LAKEHOUSE"), project.lakehouse().root()));
+    String root = lakehouseRoot(options, project);
     String master =
         firstNonBlank(
             options.master, System.getenv("LAKEML_SPARK_MASTER"), project.spark().master());

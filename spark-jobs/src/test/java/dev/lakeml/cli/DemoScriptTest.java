@@ -42,6 +42,15 @@ class DemoScriptTest {
         .extracting(DemoScript.Lookup::view)
         .containsExactly("customer_activity", "predictions.customer_churn");
     assertThat(script.afterTraining()).hasSize(1);
+    assertThat(script.requests())
+        .extracting(DemoScript.Request::path)
+        .containsExactly(
+            "/v1/predictions/customer_churn/12347",
+            "/v1/features/customer_activity/12347?at=2011-10-01T00:00:00Z",
+            "/v1/predictions/product_recs/12347",
+            "/v1/score/line_cancellation");
+    assertThat(script.requests().get(3).body()).get().asString().contains("\"stock_code\"");
+    assertThat(script.requests().get(0).body()).isEmpty();
   }
 
   @Test
@@ -63,5 +72,10 @@ class DemoScriptTest {
             + " sql: x}\n");
     assertThatThrownBy(() -> DemoScript.read(file))
         .hasMessageContaining("at 'training_set.every': expected whole days, e.g. 30d");
+    Files.writeString(file, "requests:\n  - {title: t, path: predictions/m/1}\n");
+    assertThatThrownBy(() -> DemoScript.read(file))
+        .hasMessageContaining(file + ":2")
+        .hasMessageContaining(
+            "expected a path of the serving API, /v1/..., found 'predictions/m/1'");
   }
 }

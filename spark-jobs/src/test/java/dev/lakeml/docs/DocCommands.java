@@ -8,9 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -25,8 +23,8 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * What the {@code lakeml} command accepts, and a check of a command line shown in the docs against
  * it: picocli's model of {@link LakemlCli} for the subcommands and their options (mixins and
- * inherited options included), plus what the {@code ./lakeml} script handles itself ({@code serve},
- * whose options are the serving API's).
+ * inherited options included); {@code serve} also takes the serving API's options, which it passes
+ * through.
  *
  * <p>Recognised forms: {@code lakeml ...}, {@code ./lakeml ...} (any path ending in {@code
  * /lakeml}), {@code spark-submit ... --class dev.lakeml.cli.LakemlCli <jar> ...}, {@code java ...
@@ -36,8 +34,6 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class DocCommands {
   private static final String MAIN_CLASS = "dev.lakeml.cli.LakemlCli";
-  private static final Pattern SCRIPT_COMMAND =
-      Pattern.compile("\"\\$\\{1:-}\"\\s*=\\s*\"([a-z][a-z0-9-]*)\"");
   private static final Pattern SERVING_ENTRY = Pattern.compile("new Entry\\(\\s*\"([a-z0-9-]+)\"");
   private static final Pattern ENV_ASSIGNMENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*=.*");
 
@@ -55,16 +51,10 @@ final class DocCommands {
   private final Set<String> everyOption;
 
   /** Commands the script runs itself: name → the options they take (empty: not checked). */
-  private final Map<String, Optional<Set<String>>> scriptCommands;
-
   private final Set<String> servingOptions;
 
-  private DocCommands(
-      CommandSpec root,
-      Map<String, Optional<Set<String>>> scriptCommands,
-      Set<String> servingOptions) {
+  private DocCommands(CommandSpec root, Set<String> servingOptions) {
     this.root = root;
-    this.scriptCommands = scriptCommands;
     this.servingOptions = servingOptions;
     this.everyOption = new TreeSet<>();
     collectOptions(root, everyOption);
@@ -73,17 +63,7 @@ final class DocCommands {
 
   static DocCommands load(Path repoRoot) {
     CommandSpec root = new CommandLine(new LakemlCli()).getCommandSpec();
-    Set<String> serving = servingOptions(repoRoot);
-    Map<String, Optional<Set<String>>> script = new LinkedHashMap<>();
-    Matcher m = SCRIPT_COMMAND.matcher(read(repoRoot.resolve("lakeml")));
-    while (m.find()) {
-      String name = m.group(1);
-      if (!root.subcommands().containsKey(name)) {
-        // `serve` execs the serving API's jar with the remaining arguments.
-        script.put(name, name.equals("serve") ? Optional.of(serving) : Optional.empty());
-      }
-    }
-    return new DocCommands(root, Map.copyOf(script), serving);
+    return new DocCommands(root, servingOptions(repoRoot));
   }
 
   /** The problems with the lakeml commands on one (already joined) shell line; empty if none. */
@@ -218,13 +198,6 @@ final class DocCommands {
         cmd = sub.getCommandSpec();
         continue;
       }
-      if (cmd == root && scriptCommands.containsKey(t)) {
-        Optional<Set<String>> options = scriptCommands.get(t);
-        if (options.isPresent()) {
-          checkOptions("lakeml " + t, options.get(), args.subList(i + 1, args.size()), problems);
-        }
-        return cmd;
-      }
       if (cmd.positionalParameters().isEmpty()) {
         problems.add(
             "`"
@@ -247,6 +220,16 @@ final class DocCommands {
     List<String> names = optionNames(word);
     for (int k = 0; k < names.size(); k++) {
       OptionSpec option = cmd.findOption(names.get(k));
+      if (option == null && !cmd.unmatchedArgsBindings().isEmpty()) {
+        // `lakeml serve` passes the serving API's own options (and --help) through.
+        String name = names.get(k);
+        if (name.equals("--help") || name.equals("-h")) {
+          return 0;
+        }
+        if (servingOptions.contains(name)) {
+          return word.contains("=") ? 0 : 1;
+        }
+      }
       if (option == null) {
         problems.add(
             "`"
