@@ -238,6 +238,10 @@ final class DocCommands {
                 + cmd.qualifiedName()
                 + "` (it takes: "
                 + String.join(", ", optionNamesOf(cmd))
+                + (cmd.unmatchedArgsBindings().isEmpty()
+                    ? ""
+                    : "; and the serving API's: "
+                        + String.join(", ", new TreeSet<>(servingOptions)))
                 + ")");
         // Its value, if it has one, must not be mistaken for a subcommand.
         if (index + 1 < args.size()) {

@@ -46,7 +46,8 @@ class DocsReadingTest {
     assertThat(COMMANDS.check("./lakeml serve --port 8080 --bogus 1"))
         .singleElement()
         .asString()
-        .startsWith("`--bogus` is not an option of `lakeml serve` (it takes: --api-keys,");
+        .startsWith("`--bogus` is not an option of `lakeml serve` (it takes: --conf,")
+        .contains("and the serving API's: --api-keys,");
     assertThat(
             COMMANDS.check(
                 "spark-submit --master m --class dev.lakeml.cli.LakemlCli --conf a=b app.jar"
