@@ -2,6 +2,7 @@ package dev.lakeml.cli;
 
 import dev.lakeml.features.TrainingSetJob;
 import dev.lakeml.online.RocksDbOnlineStore;
+import dev.lakeml.pipeline.PipelineRunner;
 import dev.lakeml.schemas.snapshot.FeatureType;
 import dev.lakeml.schemas.snapshot.FeatureVector;
 import dev.lakeml.schemas.snapshot.KeyColumn;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -59,7 +61,13 @@ final class DemoCommand extends SparkCommand {
     }
     for (DemoScript.Run r : script.runs()) {
       ctx.out.printf("%nlakeml run %s --date %s%n", r.pipeline(), r.date());
-      int code = RunCommand.run(ctx, r.pipeline(), r.date(), r.date(), List.of(), Optional.empty());
+      int code =
+          RunCommand.run(
+              ctx,
+              r.pipeline(),
+              r.date(),
+              r.date(),
+              new PipelineRunner.Options(Set.of(), Optional.empty(), 2));
       if (code != LakemlCli.OK) {
         return code;
       }

@@ -59,9 +59,20 @@ final class RunCommand extends SparkCommand {
               + " 'when: triggered' run only with one.")
   String trigger;
 
+  @Option(
+      names = "--parallel",
+      defaultValue = "2",
+      description =
+          "Steps that do not depend on each other run side by side, at most this many at once"
+              + " (default ${DEFAULT-VALUE}; 1 runs them one by one).")
+  int parallel;
+
   @Override
   void check() {
     span(); // dates out of order are refused before Spark starts
+    if (parallel < 1) {
+      throw new LakemlCli.UsageException("--parallel must be at least 1, found " + parallel);
+    }
   }
 
   private LocalDate[] span() {
@@ -74,7 +85,13 @@ final class RunCommand extends SparkCommand {
   @Override
   int run(LakemlContext ctx) {
     LocalDate[] span = span();
-    return run(ctx, pipeline, span[0], span[1], rerun, Optional.ofNullable(trigger));
+    return run(
+        ctx,
+        pipeline,
+        span[0],
+        span[1],
+        new PipelineRunner.Options(
+            new LinkedHashSet<>(rerun), Optional.ofNullable(trigger), parallel));
   }
 
   /**
@@ -86,10 +103,9 @@ final class RunCommand extends SparkCommand {
       String name,
       LocalDate from,
       LocalDate to,
-      List<String> rerun,
-      Optional<String> trigger) {
+      PipelineRunner.Options options) {
     PipelineSpec p = Declared.find("pipeline", name, ctx.project.pipelines(), PipelineSpec::name);
-    for (String step : rerun) {
+    for (String step : options.rerun()) {
       if (!step.equals("all") && p.step(step).isEmpty()) {
         throw new LakemlCli.UsageException(
             "--rerun "
@@ -112,7 +128,7 @@ final class RunCommand extends SparkCommand {
                 Clock.systemUTC(),
                 ctx::info,
                 d -> Thread.sleep(d.toMillis()))
-            .run(p, from, to, new PipelineRunner.Options(new LinkedHashSet<>(rerun), trigger));
+            .run(p, from, to, options);
     for (PipelineRunner.DateOutcome o : outcomes) {
       ctx.out.printf("%s %s: %s%n", p.name(), o.date(), o.succeeded() ? "SUCCEEDED" : "FAILED");
       for (Map.Entry<String, String> e : o.steps().entrySet()) {

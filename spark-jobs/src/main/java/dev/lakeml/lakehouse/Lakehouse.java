@@ -160,9 +160,19 @@ public final class Lakehouse {
   /**
    * Makes sure each table exists and matches its contract, before anything is written: missing
    * tables are created; new nullable columns are added when the project allows additive evolution;
-   * every other difference is refused with the list of differences.
+   * every other difference is refused with the list of differences. One caller at a time in a JVM:
+   * steps of a pipeline that run side by side must not both create the same table (Delta lets only
+   * one writer create version 0).
    */
   public void ensure(List<TableContract> tables) {
+    synchronized (SCHEMA_CHANGES) {
+      ensureNow(tables);
+    }
+  }
+
+  private static final Object SCHEMA_CHANGES = new Object();
+
+  private void ensureNow(List<TableContract> tables) {
     List<TableContract> toCreate = new ArrayList<>();
     List<Runnable> evolutions = new ArrayList<>();
     for (TableContract t : tables) {

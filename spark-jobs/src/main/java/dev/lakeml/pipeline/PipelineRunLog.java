@@ -36,7 +36,7 @@ import org.apache.spark.sql.Row;
  * {@link #history} reports it as RUNNING with no end, and the next run records it as FAILED before
  * it runs the step again.
  */
-public final class PipelineRunLog {
+public final class PipelineRunLog implements PipelineRunner.RunLog {
   /** Longest error kept in a row. */
   static final int ERROR_LIMIT = 4000;
 
@@ -68,6 +68,7 @@ public final class PipelineRunLog {
   }
 
   /** Every attempt of the pipeline: the recorded ones, then those still in progress (markers). */
+  @Override
   public List<Attempt> history(String pipeline) {
     List<Attempt> out = new ArrayList<>();
     if (lakehouse.exists(PipelineTables.PIPELINE_RUNS)) {
@@ -97,7 +98,8 @@ public final class PipelineRunLog {
   }
 
   /** Marks an attempt as started (a marker file; no Delta commit). */
-  public void started(Attempt a) {
+  @Override
+  public synchronized void started(Attempt a) {
     Properties p = new Properties();
     p.setProperty("run_id", a.runId());
     p.setProperty("command", a.command());
@@ -118,7 +120,8 @@ public final class PipelineRunLog {
   }
 
   /** Records how an attempt ended (one Delta append) and removes its marker, if it has one. */
-  public void ended(Attempt a) {
+  @Override
+  public synchronized void ended(Attempt a) {
     if (!ensured) {
       lakehouse.ensure(List.of(PipelineTables.PIPELINE_RUNS));
       ensured = true;

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,7 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,7 +31,8 @@ import java.util.function.Consumer;
 
 /**
  * Runs a pipeline for a span of logical dates, one date after the other and each date's steps in
- * dependency order, recording every attempt in {@code ops.pipeline_runs}.
+ * dependency order (independent steps side by side, up to {@link Options#parallel}), recording
+ * every attempt in {@code ops.pipeline_runs}.
  *
  * <p>A step that SUCCEEDED for a date is not run again for it unless {@code --rerun} names it (or a
  * step it runs after): a rerun of a finished date does nothing, and a run that failed or was killed
@@ -47,6 +51,21 @@ public final class PipelineRunner {
     void cancel(StepSpec step);
   }
 
+  /**
+   * Where attempts are recorded: {@link PipelineRunLog} ({@code ops.pipeline_runs}) in a real run.
+   * {@link #started} and {@link #ended} may be called from several steps' threads at once.
+   */
+  public interface RunLog {
+    /** Every attempt recorded for the pipeline, and those still in progress. */
+    List<Attempt> history(String pipeline);
+
+    /** An attempt started. */
+    void started(Attempt a);
+
+    /** An attempt ended (or was skipped). */
+    void ended(Attempt a);
+  }
+
   /** Waits between attempts; tests pass one that does not sleep the whole delay. */
   public interface Sleeper {
     void sleep(Duration d) throws InterruptedException;
@@ -58,13 +77,16 @@ public final class PipelineRunner {
    * @param trigger what asked for the run (monitoring, a user); steps with {@code when: triggered}
    *     run only when there is one
    */
-  public record Options(Set<String> rerun, Optional<String> trigger) {
+  public record Options(Set<String> rerun, Optional<String> trigger, int parallel) {
     public Options {
       rerun = Set.copyOf(rerun);
+      if (parallel < 1) {
+        throw new IllegalArgumentException("parallel must be at least 1, found " + parallel);
+      }
     }
 
     public static Options defaults() {
-      return new Options(Set.of(), Optional.empty());
+      return new Options(Set.of(), Optional.empty(), 1);
     }
   }
 
@@ -91,14 +113,14 @@ public final class PipelineRunner {
     record Blocked(String upstream) implements Decision {}
   }
 
-  private final PipelineRunLog log;
+  private final RunLog log;
   private final Steps steps;
   private final Clock clock;
   private final Consumer<String> progress;
   private final Sleeper sleeper;
 
   public PipelineRunner(
-      PipelineRunLog log, Steps steps, Clock clock, Consumer<String> progress, Sleeper sleeper) {
+      RunLog log, Steps steps, Clock clock, Consumer<String> progress, Sleeper sleeper) {
     this.log = log;
     this.steps = steps;
     this.clock = clock;
@@ -113,7 +135,7 @@ public final class PipelineRunner {
     Set<String> forced = forced(p, options.rerun());
     List<DateOutcome> out = new ArrayList<>();
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-      DateOutcome o = runDate(p, d, runId, history, forced, options.trigger());
+      DateOutcome o = runDate(p, d, runId, history, forced, options);
       out.add(o);
       if (!o.succeeded()) {
         break;
@@ -136,66 +158,149 @@ public final class PipelineRunner {
     return out;
   }
 
+  /** The attempts one step made in this run, the last one deciding how it went. */
+  private record Ran(StepSpec step, List<Attempt> attempts) {
+    Attempt last() {
+      return attempts.get(attempts.size() - 1);
+    }
+  }
+
+  /**
+   * Runs one date's steps: each is decided once the steps it runs after have ended, and up to
+   * {@code parallel} steps run at the same time (independent steps, such as one prediction per
+   * model, share the session's cores and overlap their driver-side work).
+   */
   private DateOutcome runDate(
       PipelineSpec p,
       LocalDate date,
       String runId,
       List<Attempt> history,
       Set<String> forced,
-      Optional<String> trigger) {
+      Options options) {
+    Optional<String> trigger = options.trigger();
     Map<String, String> summary = new LinkedHashMap<>();
     Set<String> notSucceeded = new LinkedHashSet<>();
     Set<String> skipped = new LinkedHashSet<>();
+    Set<String> ended = new LinkedHashSet<>();
+    List<StepSpec> pending = new ArrayList<>(p.order());
     Attempt failed = null;
-    for (StepSpec s : p.order()) {
-      String where = "[" + p.name() + " " + date + "] " + s.name();
-      Decision decision = decide(s, date, history, forced, trigger, notSucceeded, skipped);
-      if (decision instanceof Decision.Blocked b) {
-        notSucceeded.add(s.name());
-        summary.put(s.name(), "not run: " + b.upstream() + " did not succeed");
-      } else if (decision instanceof Decision.Skip k) {
-        if (k.record()) {
-          Instant now = clock.instant();
-          Attempt a =
-              new Attempt(
-                  p.name(),
-                  date,
-                  s.name(),
-                  k.attempt(),
-                  State.SKIPPED,
-                  runId,
-                  String.join(" ", s.command(date)),
-                  now,
-                  now,
-                  k.reason(),
-                  trigger.orElse(null));
-          log.ended(a);
-          history.add(a);
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            options.parallel(),
+            r -> {
+              Thread t = new Thread(r, "lakeml-pipeline-" + p.name());
+              t.setDaemon(true);
+              return t;
+            });
+    CompletionService<Ran> done = new ExecutorCompletionService<>(pool);
+    Set<StepSpec> running = new LinkedHashSet<>();
+    try {
+      while (!pending.isEmpty() || !running.isEmpty()) {
+        boolean decided = false;
+        for (Iterator<StepSpec> it = pending.iterator(); it.hasNext(); ) {
+          StepSpec s = it.next();
+          if (!ended.containsAll(s.after())) {
+            continue;
+          }
+          String where = "[" + p.name() + " " + date + "] " + s.name();
+          Decision decision = decide(s, date, history, forced, trigger, notSucceeded, skipped);
+          if (decision instanceof Decision.Run r) {
+            if (running.size() >= options.parallel()) {
+              continue;
+            }
+            if (!r.note().isEmpty()) {
+              progress.accept(where + ": " + r.note());
+            }
+            abandoned(s, date, history);
+            done.submit(() -> new Ran(s, attempts(p.name(), s, date, r.attempt(), runId, trigger)));
+            running.add(s);
+          } else {
+            skipOrBlock(p, s, date, decision, runId, trigger, history, summary, where);
+            if (decision instanceof Decision.Blocked) {
+              notSucceeded.add(s.name());
+            } else if (!((Decision.Skip) decision).done()) {
+              skipped.add(s.name());
+            }
+            ended.add(s.name());
+          }
+          it.remove();
+          decided = true;
         }
-        if (!k.done()) {
-          skipped.add(s.name());
+        if (decided) {
+          continue; // what was decided may let other steps start
         }
-        progress.accept(where + ": skipped, " + k.reason());
-        summary.put(s.name(), "skipped: " + k.reason());
-      } else {
-        Decision.Run r = (Decision.Run) decision;
-        if (!r.note().isEmpty()) {
-          progress.accept(where + ": " + r.note());
+        if (running.isEmpty()) {
+          throw new IllegalStateException("steps wait for steps that never end: " + pending);
         }
-        abandoned(s, date, history);
-        Attempt last = attempts(p.name(), s, date, r.attempt(), runId, trigger, history);
-        summary.put(s.name(), describe(last));
-        if (last.state() != State.SUCCEEDED && failed == null) {
-          failed = last;
-        }
+        Ran ran = done.take().get();
+        running.remove(ran.step());
+        history.addAll(ran.attempts());
+        Attempt last = ran.last();
+        summary.put(ran.step().name(), describe(last));
         if (last.state() != State.SUCCEEDED) {
-          notSucceeded.add(s.name());
+          notSucceeded.add(ran.step().name());
+          if (failed == null) {
+            failed = last;
+          }
         }
+        ended.add(ran.step().name());
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running.forEach(steps::cancel);
+      throw new IllegalStateException("interrupted while running " + p.name() + " for " + date, e);
+    } catch (ExecutionException e) {
+      running.forEach(steps::cancel);
+      throw new IllegalStateException(
+          "the runner failed while running " + p.name() + " for " + date, e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+    Map<String, String> ordered = new LinkedHashMap<>();
+    for (StepSpec s : p.order()) {
+      ordered.put(s.name(), summary.get(s.name()));
     }
     return failed == null
-        ? new DateOutcome(date, summary, Optional.empty(), null)
-        : new DateOutcome(date, summary, Optional.of(failed.step()), failed.error());
+        ? new DateOutcome(date, ordered, Optional.empty(), null)
+        : new DateOutcome(date, ordered, Optional.of(failed.step()), failed.error());
+  }
+
+  /** A step that does not run: recorded as SKIPPED when the decision says so, and reported. */
+  private void skipOrBlock(
+      PipelineSpec p,
+      StepSpec s,
+      LocalDate date,
+      Decision decision,
+      String runId,
+      Optional<String> trigger,
+      List<Attempt> history,
+      Map<String, String> summary,
+      String where) {
+    if (decision instanceof Decision.Blocked b) {
+      summary.put(s.name(), "not run: " + b.upstream() + " did not succeed");
+      return;
+    }
+    Decision.Skip k = (Decision.Skip) decision;
+    if (k.record()) {
+      Instant now = clock.instant();
+      Attempt a =
+          new Attempt(
+              p.name(),
+              date,
+              s.name(),
+              k.attempt(),
+              State.SKIPPED,
+              runId,
+              String.join(" ", s.command(date)),
+              now,
+              now,
+              k.reason(),
+              trigger.orElse(null));
+      log.ended(a);
+      history.add(a);
+    }
+    progress.accept(where + ": skipped, " + k.reason());
+    summary.put(s.name(), "skipped: " + k.reason());
   }
 
   /**
@@ -217,17 +322,20 @@ public final class PipelineRunner {
     }
   }
 
-  /** Runs the step's attempts (the first and its retries); returns the last. */
-  private Attempt attempts(
+  /**
+   * Runs the step's attempts (the first and its retries) on the calling thread; returns them as
+   * they ended. It reads and writes nothing of the run's shared state but the log.
+   */
+  private List<Attempt> attempts(
       String pipeline,
       StepSpec s,
       LocalDate date,
       int first,
       String runId,
-      Optional<String> trigger,
-      List<Attempt> history) {
+      Optional<String> trigger) {
     List<String> command = s.command(date);
     String where = "[" + pipeline + " " + date + "] " + s.name();
+    List<Attempt> made = new ArrayList<>();
     Attempt a = null;
     for (int n = 0; n <= s.retries(); n++) {
       if (n > 0) {
@@ -238,7 +346,7 @@ public final class PipelineRunner {
           sleeper.sleep(wait);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return a;
+          return made;
         }
       }
       Instant started = clock.instant();
@@ -256,20 +364,19 @@ public final class PipelineRunner {
               null,
               trigger.orElse(null));
       log.started(a);
-      history.add(a);
       progress.accept(where + " attempt " + a.attempt() + ": lakeml " + a.command());
       String error = execute(s, command);
       Attempt ended =
           a.ended(error == null ? State.SUCCEEDED : State.FAILED, clock.instant(), error);
       log.ended(ended);
-      history.set(history.indexOf(a), ended);
+      made.add(ended);
       a = ended;
       progress.accept(where + " " + describe(ended));
       if (error == null) {
         break;
       }
     }
-    return a;
+    return made;
   }
 
   /** Runs the command within the step's timeout; returns the error, or null when it succeeded. */
