@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -62,12 +61,7 @@ final class DemoCommand extends SparkCommand {
     for (DemoScript.Run r : script.runs()) {
       ctx.out.printf("%nlakeml run %s --date %s%n", r.pipeline(), r.date());
       int code =
-          RunCommand.run(
-              ctx,
-              r.pipeline(),
-              r.date(),
-              r.date(),
-              new PipelineRunner.Options(Set.of(), Optional.empty(), 2));
+          RunCommand.run(ctx, r.pipeline(), r.date(), r.date(), PipelineRunner.Options.defaults());
       if (code != LakemlCli.OK) {
         return code;
       }

@@ -45,6 +45,10 @@ final class PinnedTables {
 
   /** The lakehouse tables a SQL query reads, with their locations. */
   Map<String, String> tablesRead(String sql) {
+    return lakehouse.withCatalogHeld(() -> tablesReadNow(sql));
+  }
+
+  private Map<String, String> tablesReadNow(String sql) {
     LogicalPlan analyzed;
     try {
       analyzed = spark.sql(sql).queryExecution().analyzed();
@@ -73,9 +77,15 @@ final class PinnedTables {
   /**
    * Runs a spine query with each table it reads replaced, for this query only, by a view of the
    * pinned Delta version. The catalog entries are restored before returning; the query's plan keeps
-   * the pinned snapshots.
+   * the pinned snapshots. Other threads (steps of a pipeline run side by side) do not see the swap:
+   * the catalog is held meanwhile.
    */
   Dataset<Row> runPinned(String sql, Map<String, Long> versions, Map<String, String> locations) {
+    return lakehouse.withCatalogHeld(() -> runPinnedNow(sql, versions, locations));
+  }
+
+  private Dataset<Row> runPinnedNow(
+      String sql, Map<String, Long> versions, Map<String, String> locations) {
     List<String> swapped = new ArrayList<>();
     try {
       for (Map.Entry<String, Long> e : versions.entrySet()) {

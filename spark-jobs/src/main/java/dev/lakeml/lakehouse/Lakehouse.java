@@ -117,17 +117,19 @@ public final class Lakehouse {
   }
 
   private void register(Layer layer, String name) {
-    spark.sql("CREATE DATABASE IF NOT EXISTS " + layer.database());
-    // The name may point at another lakehouse's table in this session (tests, --lakehouse):
-    // dropping an external table only forgets the name, never the data.
-    String qualified = layer.database() + ".`" + name + "`";
-    spark.sql("DROP TABLE IF EXISTS " + qualified);
-    spark.sql(
-        "CREATE TABLE "
-            + qualified
-            + " USING delta LOCATION '"
-            + escape(root + "/" + layer.database() + "/" + name)
-            + "'");
+    synchronized (SCHEMA_CHANGES) {
+      spark.sql("CREATE DATABASE IF NOT EXISTS " + layer.database());
+      // The name may point at another lakehouse's table in this session (tests, --lakehouse):
+      // dropping an external table only forgets the name, never the data.
+      String qualified = layer.database() + ".`" + name + "`";
+      spark.sql("DROP TABLE IF EXISTS " + qualified);
+      spark.sql(
+          "CREATE TABLE "
+              + qualified
+              + " USING delta LOCATION '"
+              + escape(root + "/" + layer.database() + "/" + name)
+              + "'");
+    }
   }
 
   /**
@@ -172,12 +174,27 @@ public final class Lakehouse {
 
   private static final Object SCHEMA_CHANGES = new Object();
 
+  /**
+   * Runs {@code work} while no other thread of this JVM changes the catalog: for work that swaps
+   * catalog entries and puts them back (pinned spine queries), or must read them unswapped.
+   */
+  public <T> T withCatalogHeld(java.util.function.Supplier<T> work) {
+    synchronized (SCHEMA_CHANGES) {
+      return work.get();
+    }
+  }
+
   private void ensureNow(List<TableContract> tables) {
     List<TableContract> toCreate = new ArrayList<>();
+    List<TableContract> changed = new ArrayList<>();
     List<Runnable> evolutions = new ArrayList<>();
     for (TableContract t : tables) {
       if (exists(t)) {
-        evolutions.addAll(plannedEvolution(t));
+        List<Runnable> planned = plannedEvolution(t);
+        evolutions.addAll(planned);
+        if (!planned.isEmpty()) {
+          changed.add(t);
+        }
       } else {
         toCreate.add(t);
       }
@@ -188,8 +205,34 @@ public final class Lakehouse {
       create(t);
     }
     for (TableContract t : tables) {
-      register(t);
+      // Registering again costs a DROP and a CREATE that reads the log: only when needed.
+      if (toCreate.contains(t) || changed.contains(t) || !registeredHere(t.layer(), t.name())) {
+        register(t);
+      }
     }
+  }
+
+  /** Whether the catalog names this lakehouse's table (not a view, not another lakehouse's). */
+  private boolean registeredHere(Layer layer, String name) {
+    org.apache.spark.sql.catalyst.TableIdentifier id =
+        new org.apache.spark.sql.catalyst.TableIdentifier(
+            name, scala.Option.apply(layer.database()));
+    org.apache.spark.sql.catalyst.catalog.SessionCatalog catalog = spark.sessionState().catalog();
+    org.apache.spark.sql.catalyst.catalog.CatalogTable t;
+    try {
+      if (!catalog.tableExists(id)) {
+        return false;
+      }
+      t = catalog.getTableMetadata(id);
+    } catch (Exception e) {
+      return false; // no such database or table (yet)
+    }
+    if (t.tableType().equals(org.apache.spark.sql.catalyst.catalog.CatalogTableType.VIEW())) {
+      return false;
+    }
+    String registered = new org.apache.hadoop.fs.Path(t.location()).toUri().getPath();
+    String here = new org.apache.hadoop.fs.Path(location(layer, name)).toUri().getPath();
+    return registered.equals(here);
   }
 
   private void create(TableContract t) {
