@@ -88,17 +88,21 @@ final class ServingProcess implements AutoCloseable {
     if (lakehouseOrNone.isPresent()) {
       Path lakehouse = lakehouseOrNone.get();
       env.put("LAKEML_LAKEHOUSE", lakehouse.toAbsolutePath().toString());
-      if (isBlank(env.get("LAKEML_API_KEYS")) && isBlank(env.get("LAKEML_API_KEYS_FILE"))) {
+      boolean keysGiven =
+          args.stream().anyMatch(a -> a.startsWith("--api-keys"))
+              || !isBlank(env.get("LAKEML_API_KEYS"))
+              || !isBlank(env.get("LAKEML_API_KEYS_FILE"));
+      if (!keysGiven) {
         keys = localKeys(lakehouse).toString();
         env.put("LAKEML_API_KEYS_FILE", keys);
-      } else if (!isBlank(env.get("LAKEML_API_KEYS_FILE"))) {
+      } else if (args.stream().noneMatch(a -> a.startsWith("--api-keys"))
+          && !isBlank(env.get("LAKEML_API_KEYS_FILE"))) {
         keys = env.get("LAKEML_API_KEYS_FILE");
       }
     }
     if (log.isPresent()) {
       Files.createDirectories(log.get().toAbsolutePath().getParent());
       builder.redirectErrorStream(true).redirectOutput(log.get().toFile());
-      builder.redirectInput(ProcessBuilder.Redirect.INHERIT);
       return new ServingProcess(builder.start(), keys, List.of());
     }
     Process process = builder.start();
@@ -188,7 +192,7 @@ final class ServingProcess implements AutoCloseable {
     return HexFormat.of().formatHex(bytes);
   }
 
-  /** The key file the API reads, if it reads one. */
+  /** The key file the API reads, if it is the local one or the environment's. */
   Optional<String> keysFile() {
     return Optional.ofNullable(keysFile);
   }

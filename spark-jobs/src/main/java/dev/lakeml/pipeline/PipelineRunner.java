@@ -250,7 +250,11 @@ public final class PipelineRunner {
       running.forEach(steps::cancel);
       throw new IllegalStateException("interrupted while running " + p.name() + " for " + date, e);
     } catch (ExecutionException e) {
+      // Not a step's failure (that is an attempt's state) but the log's: report it as it is.
       running.forEach(steps::cancel);
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
       throw new IllegalStateException(
           "the runner failed while running " + p.name() + " for " + date, e.getCause());
     } finally {

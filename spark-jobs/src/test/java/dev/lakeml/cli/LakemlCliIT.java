@@ -134,7 +134,8 @@ class LakemlCliIT {
     assertThat(none.code()).isEqualTo(2);
     assertThat(none.err())
         .contains("Missing subcommand: one of ingest, stream, features")
-        .contains("predict, ingest-predictions, tables, sql, run, airflow, demo, gpu-config");
+        .contains(
+            "predict, ingest-predictions, tables, sql, run, airflow, serve, demo, gpu-config");
 
     Result badDate = run("ingest", "--project", project, "--date", "10/01/2011");
     assertThat(badDate.code()).isEqualTo(2);

@@ -157,6 +157,24 @@ class ServeIT {
   }
 
   @Test
+  void keysGivenOnTheCommandLineAreTheOnlyOnesNoLocalFileIsMade() {
+    Result bad =
+        run(
+            "serve",
+            "--project",
+            ExampleLake.EXAMPLE.toString(),
+            "--lakehouse",
+            dir.toString(),
+            "--api-keys",
+            dir.resolve("no-such-keys").toString(),
+            "--port",
+            "0");
+    assertThat(bad.code()).isEqualTo(LakemlCli.USAGE);
+    assertThat(bad.err()).contains("no-such-keys");
+    assertThat(dir.resolve("_serving/api-keys")).doesNotExist();
+  }
+
+  @Test
   void sparkOptionsAreRefused() {
     Result bad = run("serve", "--conf", "spark.ui.enabled=false");
     assertThat(bad.code()).isEqualTo(LakemlCli.USAGE);
