@@ -88,16 +88,14 @@ final class ServingProcess implements AutoCloseable {
     if (lakehouseOrNone.isPresent()) {
       Path lakehouse = lakehouseOrNone.get();
       env.put("LAKEML_LAKEHOUSE", lakehouse.toAbsolutePath().toString());
-      boolean keysGiven =
-          args.stream().anyMatch(a -> a.startsWith("--api-keys"))
-              || !isBlank(env.get("LAKEML_API_KEYS"))
-              || !isBlank(env.get("LAKEML_API_KEYS_FILE"));
-      if (!keysGiven) {
-        keys = localKeys(lakehouse).toString();
-        env.put("LAKEML_API_KEYS_FILE", keys);
-      } else if (args.stream().noneMatch(a -> a.startsWith("--api-keys"))
-          && !isBlank(env.get("LAKEML_API_KEYS_FILE"))) {
-        keys = env.get("LAKEML_API_KEYS_FILE");
+      // Keys on the command line win; then the environment's; else a local file, made once.
+      if (args.stream().noneMatch(a -> a.startsWith("--api-keys"))) {
+        if (!isBlank(env.get("LAKEML_API_KEYS_FILE"))) {
+          keys = env.get("LAKEML_API_KEYS_FILE");
+        } else if (isBlank(env.get("LAKEML_API_KEYS"))) {
+          keys = localKeys(lakehouse).toString();
+          env.put("LAKEML_API_KEYS_FILE", keys);
+        }
       }
     }
     if (log.isPresent()) {

@@ -186,15 +186,10 @@ public final class Lakehouse {
 
   private void ensureNow(List<TableContract> tables) {
     List<TableContract> toCreate = new ArrayList<>();
-    List<TableContract> changed = new ArrayList<>();
     List<Runnable> evolutions = new ArrayList<>();
     for (TableContract t : tables) {
       if (exists(t)) {
-        List<Runnable> planned = plannedEvolution(t);
-        evolutions.addAll(planned);
-        if (!planned.isEmpty()) {
-          changed.add(t);
-        }
+        evolutions.addAll(plannedEvolution(t));
       } else {
         toCreate.add(t);
       }
@@ -205,34 +200,8 @@ public final class Lakehouse {
       create(t);
     }
     for (TableContract t : tables) {
-      // Registering again costs a DROP and a CREATE that reads the log: only when needed.
-      if (toCreate.contains(t) || changed.contains(t) || !registeredHere(t.layer(), t.name())) {
-        register(t);
-      }
+      register(t);
     }
-  }
-
-  /** Whether the catalog names this lakehouse's table (not a view, not another lakehouse's). */
-  private boolean registeredHere(Layer layer, String name) {
-    org.apache.spark.sql.catalyst.TableIdentifier id =
-        new org.apache.spark.sql.catalyst.TableIdentifier(
-            name, scala.Option.apply(layer.database()));
-    org.apache.spark.sql.catalyst.catalog.SessionCatalog catalog = spark.sessionState().catalog();
-    org.apache.spark.sql.catalyst.catalog.CatalogTable t;
-    try {
-      if (!catalog.tableExists(id)) {
-        return false;
-      }
-      t = catalog.getTableMetadata(id);
-    } catch (Exception e) {
-      return false; // no such database or table (yet)
-    }
-    if (t.tableType().equals(org.apache.spark.sql.catalyst.catalog.CatalogTableType.VIEW())) {
-      return false;
-    }
-    String registered = new org.apache.hadoop.fs.Path(t.location()).toUri().getPath();
-    String here = new org.apache.hadoop.fs.Path(location(layer, name)).toUri().getPath();
-    return registered.equals(here);
   }
 
   private void create(TableContract t) {

@@ -2,14 +2,11 @@ package dev.lakeml.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lakeml.testing.CliRun;
 import dev.lakeml.testing.SharedSpark;
 import dev.lakeml.testing.TestProject;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,24 +16,13 @@ import org.junit.jupiter.api.io.TempDir;
 class LakemlCliIT {
   @TempDir Path dir;
 
-  record Result(int code, String out, String err) {}
-
   @BeforeAll
   static void sharedSession() {
     SharedSpark.session(); // commands use it and leave it running
   }
 
-  private Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    List<String> all = new ArrayList<>(List.of(args));
-    int code =
-        LakemlCli.execute(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            all.toArray(String[]::new));
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private String projectFile() {
@@ -50,14 +36,14 @@ class LakemlCliIT {
   @Test
   void ingestsQueriesAndDescribesTables() {
     String project = projectFile();
-    Result ingest = run("ingest", "--project", project, "--date", "2011-01-10", "--quiet");
+    CliRun ingest = run("ingest", "--project", project, "--date", "2011-01-10", "--quiet");
     assertThat(ingest.code()).as(ingest.err()).isZero();
     assertThat(ingest.out())
         .contains(
             "orders 2011-01-10..2011-01-10: read 2 = accepted 1 + quarantined 1 + duplicate 0");
     assertThat(ingest.out()).contains("rule failures: {amount_positive=1}");
 
-    Result sql =
+    CliRun sql =
         run("sql", "--project", project, "-q", "SELECT order_id, amount FROM silver.orders");
     assertThat(sql.code()).as(sql.err()).isZero();
     assertThat(sql.out())
@@ -65,20 +51,20 @@ class LakemlCliIT {
         .contains("| O1       | 10.00  |")
         .contains("1 row");
 
-    Result list = run("tables", "list", "--project", project, "-q");
+    CliRun list = run("tables", "list", "--project", project, "-q");
     assertThat(list.out())
         .contains("bronze.orders")
         .contains("quarantine.orders")
         .contains("ops.ingest_runs");
 
-    Result describe = run("tables", "describe", "silver.orders", "--project", project, "-q");
+    CliRun describe = run("tables", "describe", "silver.orders", "--project", project, "-q");
     assertThat(describe.code()).as(describe.err()).isZero();
     assertThat(describe.out())
         .contains("amount")
         .contains("DECIMAL(10,2)")
         .contains("key:          [order_id, line]");
 
-    Result history = run("tables", "history", "silver.orders", "--project", project, "-q");
+    CliRun history = run("tables", "history", "silver.orders", "--project", project, "-q");
     assertThat(history.code()).as(history.err()).isZero();
     assertThat(history.out()).contains("WRITE");
   }
@@ -90,7 +76,7 @@ class LakemlCliIT {
     String query =
         "SELECT order_id, amount, 'a, \"quoted\"\nvalue' AS note, CAST(NULL AS STRING) AS none,"
             + " repeat('x', 200) AS long_text FROM silver.orders";
-    Result csv = run("sql", "--project", project, "-q", "--format", "csv", query);
+    CliRun csv = run("sql", "--project", project, "-q", "--format", "csv", query);
     assertThat(csv.code()).as(csv.err()).isZero();
     assertThat(csv.out())
         .isEqualTo(
@@ -98,7 +84,7 @@ class LakemlCliIT {
                 + "O1,10.00,\"a, \"\"quoted\"\"\nvalue\",,"
                 + "x".repeat(200)
                 + "\r\n");
-    Result json = run("sql", "--project", project, "-q", "--format", "JSON", query);
+    CliRun json = run("sql", "--project", project, "-q", "--format", "JSON", query);
     assertThat(json.code()).as(json.err()).isZero();
     assertThat(json.out())
         .isEqualTo(
@@ -110,18 +96,18 @@ class LakemlCliIT {
 
   @Test
   void gpuConfigTakesTheGlobalOptionsLikeEveryCommand() {
-    Result r = run("gpu-config", "--project", projectFile(), "-q", "--device", "cpu");
+    CliRun r = run("gpu-config", "--project", projectFile(), "-q", "--device", "cpu");
     assertThat(r.code()).as(r.err()).isZero();
   }
 
   @Test
   void ingestPredictionsHasNothingToLoadBeforeAnyApiLoggedButRefusesAMissingLogDir() {
     String project = projectFile();
-    Result none = run("ingest-predictions", "--project", project, "-q");
+    CliRun none = run("ingest-predictions", "--project", project, "-q");
     assertThat(none.code()).as(none.err()).isZero();
     assertThat(none.out()).contains("no prediction log at").contains("nothing to load");
 
-    Result wrong =
+    CliRun wrong =
         run("ingest-predictions", "--project", project, "-q", "--log-dir", dir + "/nope");
     assertThat(wrong.code()).isEqualTo(LakemlCli.FAILED);
     assertThat(wrong.err()).contains(dir + "/nope does not exist (the API's --log-dir)");
@@ -130,36 +116,36 @@ class LakemlCliIT {
   @Test
   void usageErrorsExitWithTwo() {
     String project = projectFile();
-    Result none = run();
+    CliRun none = run();
     assertThat(none.code()).isEqualTo(2);
     assertThat(none.err())
         .contains("Missing subcommand: one of ingest, stream, features")
         .contains(
             "predict, ingest-predictions, tables, sql, run, airflow, serve, demo, gpu-config");
 
-    Result badDate = run("ingest", "--project", project, "--date", "10/01/2011");
+    CliRun badDate = run("ingest", "--project", project, "--date", "10/01/2011");
     assertThat(badDate.code()).isEqualTo(2);
     assertThat(badDate.err())
         .contains("--date")
         .contains("'10/01/2011' is not a date; expected yyyy-MM-dd");
 
-    Result backwards =
+    CliRun backwards =
         run("ingest", "--project", project, "--from", "2011-01-12", "--to", "2011-01-10");
     assertThat(backwards.code()).isEqualTo(2);
     assertThat(backwards.err())
         .contains("--to 2011-01-10 is before --from 2011-01-12; give the dates in order");
 
-    Result badFormat = run("sql", "--project", project, "--format", "xml", "SELECT 1");
+    CliRun badFormat = run("sql", "--project", project, "--format", "xml", "SELECT 1");
     assertThat(badFormat.code()).isEqualTo(2);
     assertThat(badFormat.err()).contains("--format").contains("TABLE, CSV, JSON");
 
-    Result unknownSource =
+    CliRun unknownSource =
         run("ingest", "--project", project, "--source", "invoices", "--date", "2011-01-10");
     assertThat(unknownSource.code()).isEqualTo(2);
     assertThat(unknownSource.err())
         .contains("unknown source 'invoices'; the project declares [orders]");
 
-    Result badSql = run("sql", "--project", project, "SELEC 1");
+    CliRun badSql = run("sql", "--project", project, "SELEC 1");
     assertThat(badSql.code()).isEqualTo(2);
     assertThat(badSql.err()).contains("the query is not valid");
   }
@@ -168,7 +154,7 @@ class LakemlCliIT {
   void aConfigurationErrorIsOneMessageWithoutAStackTrace() throws Exception {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, "name: x\nsources:\n  - name: orders\n    format: xml\n");
-    Result r = run("ingest", "--project", bad.toString(), "--date", "2011-01-10");
+    CliRun r = run("ingest", "--project", bad.toString(), "--date", "2011-01-10");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err())
         .contains(
@@ -181,7 +167,7 @@ class LakemlCliIT {
   @Test
   void aFailedJobExitsWithOneAndNamesTheFile() {
     String project = projectFile();
-    Result r = run("ingest", "--project", project, "--date", "2011-01-12");
+    CliRun r = run("ingest", "--project", project, "--date", "2011-01-12");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err())
         .contains(

@@ -2,16 +2,14 @@ package dev.lakeml.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lakeml.testing.CliRun;
 import dev.lakeml.testing.ExampleLake;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServeIT {
   @TempDir Path dir;
-
-  record Result(int code, String out, String err) {}
 
   @BeforeAll
   static void servingJar() throws IOException {
@@ -50,24 +46,24 @@ class ServeIT {
     System.setProperty(ServingProcess.JAR_PROPERTY, jar.toAbsolutePath().toString());
   }
 
-  private static Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        LakemlCli.execute(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            args);
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
+  }
+
+  /** {@code lakeml serve} on the bundled project and {@code lake}, with the serving options. */
+  private static CliRun serve(Path lake, String... servingOptions) {
+    String[] serve = {
+      "serve", "--project", ExampleLake.EXAMPLE.toString(), "--lakehouse", lake.toString()
+    };
+    return CliRun.of(serve, servingOptions);
   }
 
   @Test
   void helpListsTheServingApisOwnOptions() {
-    Result help = run("serve", "--help");
+    CliRun help = run("serve", "--help");
     assertThat(help.code()).as(help.err()).isZero();
     assertThat(help.out()).contains("--poll-interval", "--port", "--models", "LAKEML_API_KEYS");
-    Result top = run("--help");
+    CliRun top = run("--help");
     assertThat(top.out()).contains("serve ");
   }
 
@@ -78,16 +74,8 @@ class ServeIT {
       port = s.getLocalPort();
     }
     Path lake = dir.resolve("lake");
-    String[] args = {
-      "serve",
-      "--project",
-      ExampleLake.EXAMPLE.toString(),
-      "--lakehouse",
-      lake.toString(),
-      "--port",
-      Integer.toString(port)
-    };
-    CompletableFuture<Result> serve = CompletableFuture.supplyAsync(() -> run(args));
+    CompletableFuture<CliRun> serve =
+        CompletableFuture.supplyAsync(() -> serve(lake, "--port", Integer.toString(port)));
     HttpClient http = HttpClient.newHttpClient();
     URI live = URI.create("http://127.0.0.1:" + port + "/health/live");
     int status = 0;
@@ -134,7 +122,7 @@ class ServeIT {
             .toList();
     assertThat(children).hasSize(1);
     children.get(0).destroy();
-    Result ended = serve.get(60, TimeUnit.SECONDS);
+    CliRun ended = serve.get(60, TimeUnit.SECONDS);
     assertThat(ended.out()).contains("\"path\":\"/health/live\"", "\"key_name\":\"local-reader\"");
     assertThat(ended.err())
         .contains("API keys written to " + keys, "listening on 127.0.0.1:" + port);
@@ -143,32 +131,14 @@ class ServeIT {
 
   @Test
   void aBadServingOptionIsTheServingApisUsageError() {
-    Result bad =
-        run(
-            "serve",
-            "--project",
-            ExampleLake.EXAMPLE.toString(),
-            "--lakehouse",
-            dir.toString(),
-            "--port",
-            "eighty");
+    CliRun bad = serve(dir, "--port", "eighty");
     assertThat(bad.code()).isEqualTo(LakemlCli.USAGE);
     assertThat(bad.err()).contains("--port").contains("eighty");
   }
 
   @Test
   void keysGivenOnTheCommandLineAreTheOnlyOnesNoLocalFileIsMade() {
-    Result bad =
-        run(
-            "serve",
-            "--project",
-            ExampleLake.EXAMPLE.toString(),
-            "--lakehouse",
-            dir.toString(),
-            "--api-keys",
-            dir.resolve("no-such-keys").toString(),
-            "--port",
-            "0");
+    CliRun bad = serve(dir, "--api-keys", dir.resolve("no-such-keys").toString(), "--port", "0");
     assertThat(bad.code()).isEqualTo(LakemlCli.USAGE);
     assertThat(bad.err()).contains("no-such-keys");
     assertThat(dir.resolve("_serving/api-keys")).doesNotExist();
@@ -176,7 +146,7 @@ class ServeIT {
 
   @Test
   void sparkOptionsAreRefused() {
-    Result bad = run("serve", "--conf", "spark.ui.enabled=false");
+    CliRun bad = run("serve", "--conf", "spark.ui.enabled=false");
     assertThat(bad.code()).isEqualTo(LakemlCli.USAGE);
     assertThat(bad.err()).contains("lakeml serve runs without Spark");
   }

@@ -19,6 +19,7 @@ import dev.lakeml.schemas.project.ProjectLoader;
 import dev.lakeml.schemas.snapshot.FeatureVector;
 import dev.lakeml.schemas.snapshot.SnapshotManifest;
 import dev.lakeml.schemas.tables.IngestTables;
+import dev.lakeml.testing.CliRun;
 import dev.lakeml.testing.ExampleLake;
 import dev.lakeml.testing.SharedSpark;
 import java.nio.file.Files;
@@ -501,17 +502,17 @@ class FeatureStoreIT {
   @Test
   @Order(8)
   void theCommandsRunOnTheBundledProject() {
-    Cli list = cli("features", "list");
+    CliRun list = cli("features", "list");
     assertThat(list.code()).as(list.err()).isZero();
     assertThat(list.out()).contains("customer_activity").contains("product_stats").contains("180d");
-    Cli describe = cli("features", "describe", "product_stats");
+    CliRun describe = cli("features", "describe", "product_stats");
     assertThat(describe.out())
         .contains("last_price")
         .contains("last(unit_price) over 90d where NOT is_cancellation");
-    Cli compute = cli("features", "--view", "customer_activity", "--date", "2011-04-15");
+    CliRun compute = cli("features", "--view", "customer_activity", "--date", "2011-04-15");
     assertThat(compute.code()).as(compute.err()).isZero();
     assertThat(compute.out()).contains("features.customer_activity 2011-04-15..2011-04-15");
-    Cli build =
+    CliRun build =
         cli(
             "training-set",
             "build",
@@ -528,18 +529,18 @@ class FeatureStoreIT {
         .contains("views [customer_activity, product_stats]")
         .contains("request features [price_vs_product_avg, days_since_last_purchase]");
     String id = build.out().replaceAll("(?s).*build id ([0-9a-f]{12}).*", "$1");
-    Cli rebuild = cli("training-set", "rebuild", id);
+    CliRun rebuild = cli("training-set", "rebuild", id);
     assertThat(rebuild.code()).as(rebuild.err()).isZero();
     assertThat(rebuild.out()).contains("identical to the original");
-    Cli builds = cli("training-set", "list");
+    CliRun builds = cli("training-set", "list");
     assertThat(builds.out()).contains(id).contains("churn_cli");
-    Cli publish = cli("publish", "--online-path", lake.resolve("_online_cli").toString());
+    CliRun publish = cli("publish", "--online-path", lake.resolve("_online_cli").toString());
     assertThat(publish.code()).as(publish.err()).isZero();
     assertThat(publish.out()).contains("online snapshot v1").contains("customer_activity");
-    Cli bad = cli("features", "--view", "nope", "--date", "2011-04-15");
+    CliRun bad = cli("features", "--view", "nope", "--date", "2011-04-15");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("unknown feature view 'nope'");
-    Cli badSpine =
+    CliRun badSpine =
         cli(
             "training-set",
             "build",
@@ -581,23 +582,8 @@ class FeatureStoreIT {
     assertThat(lake.resolve("features/misspelled")).doesNotExist();
   }
 
-  record Cli(int code, String out, String err) {}
-
   /** Runs lakeml on the bundled project and this test's lakehouse, quietly. */
-  private static Cli cli(String... args) {
-    String[] common = {"-p", EXAMPLE.toString(), "--lakehouse", lake.toString(), "-q"};
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of(common));
-    int code =
-        dev.lakeml.cli.LakemlCli.execute(
-            new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
-            new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
-            all.toArray(String[]::new));
-    return new Cli(
-        code,
-        out.toString(java.nio.charset.StandardCharsets.UTF_8),
-        err.toString(java.nio.charset.StandardCharsets.UTF_8));
+  private static CliRun cli(String... args) {
+    return CliRun.of(args, "-p", EXAMPLE.toString(), "--lakehouse", lake.toString(), "-q");
   }
 }

@@ -13,16 +13,13 @@ import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.project.ProjectLoader;
 import dev.lakeml.scoring.Scorer;
 import dev.lakeml.scoring.Scorers;
+import dev.lakeml.testing.CliRun;
 import dev.lakeml.testing.ExampleLake;
 import dev.lakeml.testing.SharedSpark;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -376,20 +373,20 @@ class TrainingIT {
   @Test
   @Order(8)
   void theModelsCommandsShowAndPromote() {
-    Cli list = cli("models", "list", MODEL);
+    CliRun list = cli("models", "list", MODEL);
     assertThat(list.code()).as(list.err()).isZero();
     assertThat(list.out()).contains("djl-mlp").contains("xgboost").contains("previous_champion");
-    Cli show = cli("models", "show", MODEL, "2");
+    CliRun show = cli("models", "show", MODEL, "2");
     assertThat(show.out()).contains("format:         xgboost").contains("days_before");
-    Cli noReason = cli("models", "promote", MODEL, "2", "--force");
+    CliRun noReason = cli("models", "promote", MODEL, "2", "--force");
     assertThat(noReason.code()).isNotZero();
     assertThat(noReason.err()).contains("--force needs --reason");
-    Cli forced = cli("models", "promote", MODEL, "2", "--force", "--reason", "back to v2");
+    CliRun forced = cli("models", "promote", MODEL, "2", "--force", "--reason", "back to v2");
     assertThat(forced.code()).as(forced.err()).isZero();
     assertThat(registry.aliases(MODEL).get(ModelRegistry.CHAMPION).version()).isEqualTo(2);
-    Cli history = cli("models", "history", MODEL);
+    CliRun history = cli("models", "history", MODEL);
     assertThat(history.out()).contains("back to v2").contains("rollout drill");
-    Cli unknown = cli("models", "show", MODEL, "99");
+    CliRun unknown = cli("models", "show", MODEL, "99");
     assertThat(unknown.code()).isNotZero();
     assertThat(unknown.err()).contains("has no version 99");
   }
@@ -535,20 +532,7 @@ class TrainingIT {
     return x;
   }
 
-  record Cli(int code, String out, String err) {}
-
-  private static Cli cli(String... args) {
-    String[] common = {"-p", EXAMPLE.toString(), "--lakehouse", lake.toString(), "-q"};
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of(common));
-    int code =
-        dev.lakeml.cli.LakemlCli.execute(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            all.toArray(String[]::new));
-    return new Cli(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun cli(String... args) {
+    return CliRun.of(args, "-p", EXAMPLE.toString(), "--lakehouse", lake.toString(), "-q");
   }
 }

@@ -6,12 +6,11 @@ import dev.lakeml.cli.LakemlCli;
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.tables.PipelineTables;
+import dev.lakeml.testing.CliRun;
 import dev.lakeml.testing.SharedSpark;
 import dev.lakeml.testing.TestProject;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,8 +59,6 @@ class PipelineRunIT {
             - {name: features, job: features, args: [--from, "{{ macros.ds_add(ds, -3) }}", --to, "{{ ds }}"], timeout: 1s}
       """;
 
-  record Result(int code, String out, String err) {}
-
   @BeforeAll
   static void sharedSession() {
     SharedSpark.session();
@@ -79,18 +76,8 @@ class PipelineRunIT {
     return p;
   }
 
-  private Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--project", dir.resolve("lakeml.yaml").toString()));
-    int code =
-        LakemlCli.execute(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            all.toArray(String[]::new));
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private CliRun run(String... args) {
+    return CliRun.of(args, "--project", dir.resolve("lakeml.yaml").toString());
   }
 
   private List<String> attempts(TestProject p) {
@@ -130,7 +117,7 @@ class PipelineRunIT {
   void runsStepsInOrderRecordsEveryAttemptAndARerunSkipsThemAll() {
     TestProject p = project();
 
-    Result first = run("run", "nightly", "--from", "2011-01-10", "--to", "2011-01-11");
+    CliRun first = run("run", "nightly", "--from", "2011-01-10", "--to", "2011-01-11");
 
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out())
@@ -147,14 +134,14 @@ class PipelineRunIT {
             "nightly 2011-01-11 features #1 SUCCEEDED");
     assertThat(count(p, "SELECT count(*) FROM delta.`LAKE/silver/orders`")).isEqualTo(3);
 
-    Result again = run("run", "nightly", "--from", "2011-01-10", "--to", "2011-01-11");
+    CliRun again = run("run", "nightly", "--from", "2011-01-10", "--to", "2011-01-11");
 
     assertThat(again.code()).as(again.err()).isZero();
     assertThat(again.out().lines().filter(l -> l.contains("skipped: succeeded earlier")).count())
         .isEqualTo(4);
     assertThat(attempts(p)).hasSize(4);
 
-    Result forced = run("run", "nightly", "--date", "2011-01-11", "--rerun", "ingest", "-q");
+    CliRun forced = run("run", "nightly", "--date", "2011-01-11", "--rerun", "ingest", "-q");
     assertThat(forced.code()).as(forced.err()).isZero();
     assertThat(attempts(p))
         .as("--rerun ingest runs ingest and the features after it again")
@@ -169,7 +156,7 @@ class PipelineRunIT {
   void aFailedStepIsRetriedStopsTheStepsAfterItAndTheNextRunResumesFromIt() {
     TestProject p = project();
 
-    Result failed = run("run", "nightly", "--from", "2011-01-11", "--to", "2011-01-13", "-q");
+    CliRun failed = run("run", "nightly", "--from", "2011-01-11", "--to", "2011-01-13", "-q");
 
     assertThat(failed.code()).isEqualTo(LakemlCli.FAILED);
     assertThat(failed.err())
@@ -187,7 +174,7 @@ class PipelineRunIT {
 
     p.csv("2011-01-12", List.of("O4,1,8,7.00,2011-01-12 09:00:00,NEW"));
     p.csv("2011-01-13", List.of("O5,1,8,9.00,2011-01-13 09:00:00,NEW"));
-    Result resumed = run("run", "nightly", "--from", "2011-01-11", "--to", "2011-01-13", "-q");
+    CliRun resumed = run("run", "nightly", "--from", "2011-01-11", "--to", "2011-01-13", "-q");
 
     assertThat(resumed.code()).as(resumed.err()).isZero();
     assertThat(attempts(p))
@@ -203,7 +190,7 @@ class PipelineRunIT {
     TestProject p = project();
     assertThat(run("ingest", "--all", "-q").code()).isZero();
 
-    Result slow = run("run", "slow", "--date", "2011-01-11", "-q");
+    CliRun slow = run("run", "slow", "--date", "2011-01-11", "-q");
 
     assertThat(slow.code()).isEqualTo(LakemlCli.FAILED);
     assertThat(slow.err()).contains("timed out after 1s");
@@ -239,7 +226,7 @@ class PipelineRunIT {
     assertThat(attempts(p)).as("the killed attempt has no row: nobody recorded its end").isEmpty();
     assertThat(marker).as("but its marker says it started").exists();
 
-    Result resumed = run("run", "nightly", "--date", "2011-01-10");
+    CliRun resumed = run("run", "nightly", "--date", "2011-01-10");
 
     assertThat(resumed.code()).as(resumed.err()).isZero();
     assertThat(resumed.err())

@@ -7,9 +7,7 @@ import static org.assertj.core.api.Assertions.entry;
 import dev.lakeml.cli.LakemlCli;
 import dev.lakeml.schemas.yaml.ConfigException;
 import dev.lakeml.spark.GpuSettings.Device;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.lakeml.testing.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -199,7 +197,7 @@ class GpuSettingsTest {
 
   @Test
   void gpuConfigPrintsSparkSubmitArguments() {
-    Run run =
+    CliRun run =
         run(
             "gpu-config",
             "--device",
@@ -211,8 +209,8 @@ class GpuSettingsTest {
             "--task-gpu-amount",
             "0.125");
 
-    assertThat(run.code).as(run.err).isZero();
-    assertThat(run.out.lines().toList())
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out().lines().toList())
         .containsExactly(
             "--jars " + RAPIDS_JAR + " \\",
             "--conf spark.executor.resource.gpu.amount=1 \\",
@@ -230,7 +228,7 @@ class GpuSettingsTest {
 
   @Test
   void gpuConfigPrintsAPropertiesFile() {
-    Run run =
+    CliRun run =
         run(
             "gpu-config",
             "--device",
@@ -240,8 +238,8 @@ class GpuSettingsTest {
             "--format",
             "properties");
 
-    assertThat(run.code).as(run.err).isZero();
-    assertThat(run.out.lines().toList())
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out().lines().toList())
         .startsWith(
             "# lakeml device: gpu",
             "# XGBoost: {device=cuda, tree_method=hist}; DJL device: gpu(0)")
@@ -252,30 +250,30 @@ class GpuSettingsTest {
 
   @Test
   void gpuConfigForTheCpuPrintsNoSettings() {
-    Run run = run("gpu-config", "--device", "cpu");
+    CliRun run = run("gpu-config", "--device", "cpu");
 
-    assertThat(run.code).isZero();
-    assertThat(run.out).isEmpty();
+    assertThat(run.code()).isZero();
+    assertThat(run.out()).isEmpty();
   }
 
   @Test
   void gpuConfigNamesTheMissingOption() {
-    Run run = run("gpu-config", "--device", "gpu");
+    CliRun run = run("gpu-config", "--device", "gpu");
 
-    assertThat(run.code).isEqualTo(LakemlCli.USAGE);
-    assertThat(run.out).isEmpty();
-    assertThat(run.err).startsWith("lakeml: configuration error: --discovery-script is missing");
+    assertThat(run.code()).isEqualTo(LakemlCli.USAGE);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err()).startsWith("lakeml: configuration error: --discovery-script is missing");
   }
 
   @Test
   void gpuConfigRefusesAnUnknownFormatOrDevice() {
-    Run format = run("gpu-config", "--format", "yaml");
-    assertThat(format.code).isEqualTo(LakemlCli.USAGE);
-    assertThat(format.err).contains("expected spark-submit or properties, got 'yaml'");
+    CliRun format = run("gpu-config", "--format", "yaml");
+    assertThat(format.code()).isEqualTo(LakemlCli.USAGE);
+    assertThat(format.err()).contains("expected spark-submit or properties, got 'yaml'");
 
-    Run device = run("gpu-config", "--device", "tpu");
-    assertThat(device.code).isEqualTo(LakemlCli.USAGE);
-    assertThat(device.err).contains("--device is 'tpu'; expected cpu or gpu");
+    CliRun device = run("gpu-config", "--device", "tpu");
+    assertThat(device.code()).isEqualTo(LakemlCli.USAGE);
+    assertThat(device.err()).contains("--device is 'tpu'; expected cpu or gpu");
   }
 
   private static List<String> confValues(List<String> args) {
@@ -288,17 +286,7 @@ class GpuSettingsTest {
     return out;
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        LakemlCli.execute(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            args);
-    return new Run(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 }
