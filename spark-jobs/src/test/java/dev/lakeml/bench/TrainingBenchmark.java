@@ -270,7 +270,8 @@ public final class TrainingBenchmark {
         s.minImprovement(),
         s.seed(),
         s.description(),
-        Map.of());
+        Map.of(),
+        null);
   }
 
   private static Map<String, String> rounded(Map<String, Double> m) {

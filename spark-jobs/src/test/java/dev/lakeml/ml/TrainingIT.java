@@ -88,7 +88,8 @@ class TrainingIT {
         0.01,
         42L,
         "",
-        Map.of());
+        Map.of(),
+        null);
   }
 
   static final LocalDate SPLIT = LocalDate.parse("2011-03-05");
@@ -332,7 +333,8 @@ class TrainingIT {
             0.0,
             42L,
             "",
-            Map.of());
+            Map.of(),
+            null);
     TrainJob.Result r = job().run(recs);
     assertThat(r.version()).isEqualTo(1);
     assertThat(r.champion()).isTrue();
@@ -489,7 +491,8 @@ class TrainingIT {
             0.0,
             42L,
             "",
-            Map.of());
+            Map.of(),
+            null);
     PredictJob.Result r =
         new PredictJob(project, lakehouse, Clock.systemUTC(), m -> {})
             .run(small, "champion", LocalDate.parse("2011-03-31"));

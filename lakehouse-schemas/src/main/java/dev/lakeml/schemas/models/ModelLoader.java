@@ -6,6 +6,8 @@ import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
 import dev.lakeml.schemas.features.LabelSpec;
 import dev.lakeml.schemas.features.RequestFeatureSpec;
+import dev.lakeml.schemas.monitoring.DriftStatistic;
+import dev.lakeml.schemas.monitoring.MonitoringSpec;
 import dev.lakeml.schemas.project.SourceSpec;
 import dev.lakeml.schemas.yaml.ConfigNode;
 import java.time.Duration;
@@ -174,6 +176,10 @@ public final class ModelLoader {
     }
     long seed = n.optional("seed").map(s -> (long) s.integer("a whole number")).orElse(42L);
     String description = n.optionalString("description", "text").orElse("");
+    Set<String> monitored = new TreeSet<>(features.isEmpty() ? available : features);
+    monitored.add(SCORE);
+    MonitoringSpec monitoring =
+        n.optional("monitoring").map(m -> monitoring(m, monitored)).orElse(MonitoringSpec.DEFAULTS);
     n.finish();
     return new ModelSpec(
         name,
@@ -189,7 +195,58 @@ public final class ModelLoader {
         minImprovement,
         seed,
         description,
-        variants);
+        variants,
+        monitoring);
+  }
+
+  /** The column name of a model's output in {@code monitoring:}. */
+  public static final String SCORE = "score";
+
+  private static MonitoringSpec monitoring(ConfigNode n, Set<String> columns) {
+    ConfigNode drift = n.required("drift", "thresholds and columns");
+    Map<DriftStatistic, Double> thresholds =
+        drift.optional("thresholds").map(ModelLoader::thresholds).orElse(Map.of());
+    Map<String, Map<DriftStatistic, Double>> byColumn = new LinkedHashMap<>();
+    drift
+        .optional("columns")
+        .ifPresent(
+            cs -> {
+              for (String column : cs.keys()) {
+                ConfigNode c = cs.required(column, "thresholds of the column");
+                if (!columns.contains(column)) {
+                  throw c.error(
+                      "'"
+                          + column
+                          + "' is not an input of this model; monitored columns are "
+                          + columns);
+                }
+                byColumn.put(column, thresholds(c));
+              }
+              cs.finish();
+            });
+    drift.finish();
+    n.finish();
+    return new MonitoringSpec(thresholds, byColumn);
+  }
+
+  private static Map<DriftStatistic, Double> thresholds(ConfigNode n) {
+    Map<DriftStatistic, Double> out = new java.util.EnumMap<>(DriftStatistic.class);
+    for (String key : n.keys()) {
+      ConfigNode value = n.required(key, "a number, or off");
+      DriftStatistic statistic =
+          DriftStatistic.find(key)
+              .orElseThrow(
+                  () ->
+                      value.error(
+                          "'"
+                              + key
+                              + "' is not a drift statistic; expected one of "
+                              + DriftStatistic.ACCEPTED));
+      String text = value.string("a number, or off").trim();
+      out.put(statistic, text.equals("off") ? Double.NaN : value.finite("a number, or off"));
+    }
+    n.finish();
+    return out;
   }
 
   private static Map<String, List<Number>> grid(ConfigNode n, Algorithm algorithm) {

@@ -1,5 +1,6 @@
 package dev.lakeml.schemas.models;
 
+import dev.lakeml.schemas.monitoring.MonitoringSpec;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param metric the metric tuning maximises (or minimises, for log loss) and promotion compares
  * @param topK how many items a recommender returns per user, and the k of its metrics
  * @param minImprovement how much better than the champion a challenger must be on that metric
+ * @param monitoring how the model is watched in production (drift thresholds)
  */
 public record ModelSpec(
     String name,
@@ -34,7 +36,8 @@ public record ModelSpec(
     double minImprovement,
     long seed,
     String description,
-    Map<String, Variant> variants) {
+    Map<String, Variant> variants,
+    MonitoringSpec monitoring) {
 
   /**
    * Another estimator for the same model: trained with {@code lakeml train NAME --variant V} on the
@@ -69,7 +72,8 @@ public record ModelSpec(
         minImprovement,
         seed,
         description,
-        Map.of());
+        Map.of(),
+        monitoring);
   }
 
   /** How the model's training set is built: a declared label at cutoff dates. */
@@ -177,6 +181,7 @@ public record ModelSpec(
     Objects.requireNonNull(metric, "metric");
     description = description == null ? "" : description;
     variants = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(variants));
+    monitoring = monitoring == null ? MonitoringSpec.DEFAULTS : monitoring;
   }
 
   public Optional<List<Number>> values(String param) {

@@ -17,7 +17,9 @@ public enum Layer {
   /** Nightly batch predictions, {@code predictions.<model>}, one partition per date. */
   PREDICTIONS,
   /** What the serving API did: {@code serving.prediction_log}. */
-  SERVING;
+  SERVING,
+  /** What monitoring measured: {@code monitoring.drift}. */
+  MONITORING;
 
   /** The SQL database (schema) that holds this layer's tables. */
   public String database() {
