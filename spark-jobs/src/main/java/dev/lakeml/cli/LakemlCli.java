@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
       ModelsCommand.class,
       PredictCommand.class,
       IngestPredictionsCommand.class,
+      MonitorCommand.class,
       TablesCommand.class,
       SqlCommand.class,
       RunCommand.class,

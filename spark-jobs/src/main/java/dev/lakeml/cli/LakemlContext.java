@@ -96,6 +96,7 @@ final class LakemlContext implements AutoCloseable {
     lakehouse.registerLayer(Layer.TRAINING_SETS);
     lakehouse.registerLayer(Layer.ML);
     lakehouse.registerLayer(Layer.SERVING);
+    lakehouse.registerLayer(Layer.MONITORING);
     for (String model : lakehouse.registerLayer(Layer.PREDICTIONS)) {
       dev.lakeml.ml.PredictJob.registerLatestView(spark, model);
     }

@@ -55,7 +55,7 @@ public final class ModelInputs {
    *
    * @param reference the instant {@code days_before} inputs are measured from (the spine time)
    */
-  static Column encode(InputType type, Column value, Column reference) {
+  public static Column encode(InputType type, Column value, Column reference) {
     return switch (type) {
       case DOUBLE, BOOLEAN -> value.cast(DataTypes.DoubleType);
       case DAYS_BEFORE ->

@@ -23,15 +23,16 @@ final class DriftComparison {
   }
 
   /**
-   * The statistics of a numeric column; {@code reference.binCounts()} and the current's are set.
+   * The statistics of a numeric column, both sides binned on the reference's {@code points} (see
+   * {@link DriftMath}).
    */
-  List<DriftMeasure> numeric(DriftColumn c, Profiles.Numeric reference, Profiles.Numeric current) {
+  List<DriftMeasure> numeric(
+      DriftColumn c, double[] points, Profiles.Numeric reference, Profiles.Numeric current) {
     List<DriftMeasure> out = new ArrayList<>();
     long r = reference.values();
     long n = current.values();
     out.add(nullShare(c, reference.nulls(), reference.rows(), current.nulls(), current.rows()));
     String status = status(r, n);
-    double ksBound = DriftMath.ksBound(DriftProfiles.GRID, DriftProfiles.EPSILON);
     if (!status.equals(DriftMeasure.OK)) {
       for (DriftStatistic s :
           List.of(
@@ -45,10 +46,11 @@ final class DriftComparison {
       }
       return out;
     }
-    long[] refBins = reference.binCounts().orElseThrow();
-    long[] curBins = current.binCounts().orElseThrow();
+    double[] edges = DriftMath.decileEdges(reference.quantiles(), reference.max());
+    long[] refBins = DriftMath.decileCounts(points, edges, reference.binCounts());
+    long[] curBins = DriftMath.decileCounts(points, edges, current.binCounts());
     Map<String, String> bins = new LinkedHashMap<>();
-    bins.put("edges", json(DriftMath.decileEdges(reference.quantiles())));
+    bins.put("edges", json(edges));
     bins.put("reference_shares", json(shares(refBins)));
     bins.put("current_shares", json(shares(curBins)));
     out.add(
@@ -61,36 +63,38 @@ final class DriftComparison {
             n,
             Double.NaN,
             bins));
-    double d = DriftMath.ksD(reference.quantiles(), current.quantiles());
-    out.add(measure(c, DriftStatistic.KS_D, d, DriftMeasure.OK, r, n, ksBound, Map.of()));
+    DriftMath.Bounded d = DriftMath.ksD(reference.binCounts(), current.binCounts());
+    out.add(measure(c, DriftStatistic.KS_D, d.value(), DriftMeasure.OK, r, n, d.bound(), Map.of()));
     out.add(
         measure(
             c,
             DriftStatistic.KS_P_VALUE,
-            DriftMath.ksPValue(d, r, n),
+            DriftMath.ksPValue(d.value(), r, n),
             DriftMeasure.OK,
             r,
             n,
             Double.NaN,
             Map.of()));
-    double w = DriftMath.wasserstein(reference.quantiles(), current.quantiles());
-    double wBound =
-        DriftMath.wassersteinBound(
-            DriftProfiles.GRID,
-            DriftProfiles.EPSILON,
-            reference.max() - reference.min(),
-            current.max() - current.min());
-    out.add(measure(c, DriftStatistic.WASSERSTEIN, w, DriftMeasure.OK, r, n, wBound, Map.of()));
+    DriftMath.Bounded w =
+        DriftMath.wasserstein(
+            points,
+            reference.binCounts(),
+            reference.binSums(),
+            current.binCounts(),
+            current.binSums());
+    out.add(
+        measure(
+            c, DriftStatistic.WASSERSTEIN, w.value(), DriftMeasure.OK, r, n, w.bound(), Map.of()));
     if (reference.std() > 0) {
       out.add(
           measure(
               c,
               DriftStatistic.WASSERSTEIN_NORMED,
-              w / reference.std(),
+              w.value() / reference.std(),
               DriftMeasure.OK,
               r,
               n,
-              wBound / reference.std(),
+              w.bound() / reference.std(),
               Map.of()));
     } else {
       out.add(
@@ -104,11 +108,13 @@ final class DriftComparison {
               Double.NaN,
               Map.of()));
     }
+    long[] cb = current.binCounts();
+    long outOfRange = cb[0] + cb[cb.length - 1];
     out.add(
         measure(
             c,
             DriftStatistic.OUT_OF_RANGE_SHARE,
-            (double) current.outOfRange() / n,
+            (double) outOfRange / n,
             DriftMeasure.OK,
             r,
             n,

@@ -5,43 +5,41 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Compares populations with a reference, column by column, in a fixed number of Spark passes: the
- * reference twice (a quantile sketch, then counts in its own decile bins), each current population
- * once for its numeric columns (sketch and bin counts together) and once more when it has
- * categorical columns. Only the summaries reach the driver.
+ * Compares populations with a reference, column by column, in a fixed number of Spark passes
+ * whatever the number of columns: the reference twice (a quantile sketch, then exact counts and
+ * sums in bins of its own points), and each current population once for its numeric columns and
+ * once for its categorical ones. Only the summaries reach the driver: a few thousand numbers per
+ * column.
  */
 public final class DriftProfiler {
   private DriftProfiler() {}
 
   /** A profiled reference, reused for every population compared with it. */
   public static final class Reference {
+    private final Map<String, double[]> points;
     private final Map<String, Profiles.Numeric> numeric;
     private final Map<String, Profiles.Categorical> categorical;
-    private final Map<String, DriftProfiles.Bins> bins;
+    private final long rows;
 
     private Reference(
+        Map<String, double[]> points,
         Map<String, Profiles.Numeric> numeric,
         Map<String, Profiles.Categorical> categorical,
-        Map<String, DriftProfiles.Bins> bins) {
+        long rows) {
+      this.points = points;
       this.numeric = numeric;
       this.categorical = categorical;
-      this.bins = bins;
+      this.rows = rows;
     }
 
     /** Rows of the reference. */
     public long rows() {
-      return numeric.values().stream()
-          .mapToLong(Profiles.Numeric::rows)
-          .findFirst()
-          .orElse(
-              categorical.values().stream()
-                  .mapToLong(Profiles.Categorical::rows)
-                  .findFirst()
-                  .orElse(0));
+      return rows;
     }
   }
 
@@ -50,45 +48,60 @@ public final class DriftProfiler {
     List<String> present = List.of(rows.columns());
     List<String> numeric = names(columns, true, present);
     List<String> categorical = names(columns, false, present);
-    Map<String, Profiles.Numeric> sketched = Map.of();
-    Map<String, DriftProfiles.Bins> bins = new LinkedHashMap<>();
-    Map<String, Profiles.Numeric> binned = Map.of();
+    Map<String, double[]> points = new LinkedHashMap<>();
+    Map<String, Profiles.Numeric> profiles = new LinkedHashMap<>();
+    long total = 0;
     if (!numeric.isEmpty()) {
-      Row first =
-          DriftProfiles.summarize(rows, numeric, Map.of(), DriftProfiles.Sketch.QUANTILES).first();
-      sketched = DriftProfiles.numeric(first, numeric, Map.of());
-      for (Map.Entry<String, Profiles.Numeric> e : sketched.entrySet()) {
-        Profiles.Numeric p = e.getValue();
-        bins.put(
-            e.getKey(),
-            new DriftProfiles.Bins(DriftMath.decileEdges(p.quantiles()), p.min(), p.max()));
+      Map<Integer, Row> sketches = byPosition(DriftProfiles.sketch(rows, numeric).collectAsList());
+      double[][] byPosition = new double[numeric.size()][];
+      for (int i = 0; i < numeric.size(); i++) {
+        Row s = sketches.get(i);
+        double[] q =
+            s == null || s.isNullAt(s.fieldIndex("quantiles"))
+                ? new double[0]
+                : s.<Double>getList(s.fieldIndex("quantiles")).stream()
+                    .mapToDouble(Double::doubleValue)
+                    .toArray();
+        double min = doubleOr(s, "min");
+        double max = doubleOr(s, "max");
+        byPosition[i] = q.length == 0 ? new double[] {0} : DriftMath.points(q, min, max);
+        points.put(numeric.get(i), byPosition[i]);
       }
-      Row second = DriftProfiles.summarize(rows, numeric, bins, DriftProfiles.Sketch.NONE).first();
-      binned = DriftProfiles.numeric(second, numeric, bins);
+      Map<String, Bins> bins = bins(rows, numeric, byPosition);
+      for (int i = 0; i < numeric.size(); i++) {
+        Row s = sketches.get(i);
+        String c = numeric.get(i);
+        Bins b = bins.get(c);
+        total = Math.max(total, s == null ? 0 : s.getLong(s.fieldIndex("rows")));
+        profiles.put(
+            c,
+            new Profiles.Numeric(
+                b.rows(),
+                b.nulls(),
+                doubleOr(s, "min"),
+                doubleOr(s, "max"),
+                doubleOr(s, "mean"),
+                doubleOr(s, "std"),
+                s == null || s.isNullAt(s.fieldIndex("quantiles"))
+                    ? new double[0]
+                    : s.<Double>getList(s.fieldIndex("quantiles")).stream()
+                        .mapToDouble(Double::doubleValue)
+                        .toArray(),
+                b.counts(),
+                b.sums()));
+      }
     }
-    Map<String, Profiles.Numeric> merged = new LinkedHashMap<>();
-    for (String c : numeric) {
-      Profiles.Numeric s = sketched.get(c);
-      merged.put(
-          c,
-          new Profiles.Numeric(
-              s.rows(),
-              s.nulls(),
-              s.min(),
-              s.max(),
-              s.mean(),
-              s.std(),
-              s.quantiles(),
-              binned.get(c).binCounts(),
-              0));
+    Map<String, Profiles.Categorical> cats = categorical(rows, categorical);
+    for (Profiles.Categorical p : cats.values()) {
+      total = Math.max(total, p.rows());
     }
-    return new Reference(merged, categorical(rows, categorical), bins);
+    return new Reference(points, profiles, cats, total);
   }
 
   /**
-   * The measures of every column: the current population profiled against the reference's bins. A
-   * column one side lacks gives rows with the status {@code missing in reference} or {@code missing
-   * in current}.
+   * The measures of every column: the current population binned on the reference's points. A column
+   * one side lacks gives rows with the status {@code missing in reference} or {@code missing in
+   * current}.
    */
   public static List<DriftMeasure> compare(
       Reference reference, Dataset<Row> current, List<DriftColumn> columns, MonitoringSpec spec) {
@@ -97,15 +110,12 @@ public final class DriftProfiler {
         names(columns, true, present).stream().filter(reference.numeric::containsKey).toList();
     List<String> categorical =
         names(columns, false, present).stream().filter(reference.categorical::containsKey).toList();
-    Map<String, Profiles.Numeric> cur = Map.of();
+    Map<String, Bins> bins = Map.of();
     if (!numeric.isEmpty()) {
-      Map<String, DriftProfiles.Bins> bins = new LinkedHashMap<>();
-      numeric.forEach(c -> bins.put(c, reference.bins.get(c)));
-      Row summary =
-          DriftProfiles.summarize(current, numeric, bins, DriftProfiles.Sketch.QUANTILES).first();
-      cur = DriftProfiles.numeric(summary, numeric, bins);
+      double[][] points = numeric.stream().map(reference.points::get).toArray(double[][]::new);
+      bins = bins(current, numeric, points);
     }
-    Map<String, Profiles.Categorical> curCategories = categorical(current, categorical);
+    Map<String, Profiles.Categorical> cats = categorical(current, categorical);
     DriftComparison comparison = new DriftComparison(spec);
     List<DriftMeasure> out = new ArrayList<>();
     for (DriftColumn c : columns) {
@@ -118,23 +128,98 @@ public final class DriftProfiler {
       } else if (!present.contains(c.name())) {
         out.addAll(comparison.missing(c, DriftMeasure.MISSING_IN_CURRENT));
       } else if (c.numeric()) {
-        out.addAll(comparison.numeric(c, reference.numeric.get(c.name()), cur.get(c.name())));
+        Bins b = bins.get(c.name());
+        Profiles.Numeric cur =
+            new Profiles.Numeric(
+                b.rows(),
+                b.nulls(),
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                new double[0],
+                b.counts(),
+                b.sums());
+        out.addAll(
+            comparison.numeric(
+                c, reference.points.get(c.name()), reference.numeric.get(c.name()), cur));
       } else {
         out.addAll(
-            comparison.categorical(
-                c, reference.categorical.get(c.name()), curCategories.get(c.name())));
+            comparison.categorical(c, reference.categorical.get(c.name()), cats.get(c.name())));
       }
     }
     return out;
   }
 
+  /** Counts and sums per bin of one column, and its rows and NULLs. */
+  private record Bins(long rows, long nulls, long[] counts, double[] sums) {}
+
+  private static Map<String, Bins> bins(
+      Dataset<Row> rows, List<String> numeric, double[][] points) {
+    long[][] counts = new long[numeric.size()][];
+    double[][] sums = new double[numeric.size()][];
+    long[] nulls = new long[numeric.size()];
+    for (int i = 0; i < numeric.size(); i++) {
+      counts[i] = new long[DriftMath.bins(points[i].length)];
+      sums[i] = new double[counts[i].length];
+    }
+    for (Row r : DriftProfiles.binned(rows, numeric, points).collectAsList()) {
+      int i = r.getInt(0);
+      int bin = r.getInt(1);
+      if (bin < 0) {
+        nulls[i] += r.getLong(2);
+      } else {
+        counts[i][bin] += r.getLong(2);
+        sums[i][bin] += r.isNullAt(3) ? 0 : r.getDouble(3);
+      }
+    }
+    Map<String, Bins> out = new LinkedHashMap<>();
+    for (int i = 0; i < numeric.size(); i++) {
+      long values = java.util.Arrays.stream(counts[i]).sum();
+      out.put(numeric.get(i), new Bins(values + nulls[i], nulls[i], counts[i], sums[i]));
+    }
+    return out;
+  }
+
+  private static Map<Integer, Row> byPosition(List<Row> rows) {
+    Map<Integer, Row> out = new TreeMap<>();
+    rows.forEach(r -> out.put(r.getInt(0), r));
+    return out;
+  }
+
+  private static double doubleOr(Row r, String field) {
+    if (r == null) {
+      return Double.NaN;
+    }
+    int i = r.fieldIndex(field);
+    return r.isNullAt(i) ? Double.NaN : r.getDouble(i);
+  }
+
   private static Map<String, Profiles.Categorical> categorical(
       Dataset<Row> rows, List<String> categorical) {
+    Map<String, Profiles.Categorical> out = new LinkedHashMap<>();
     if (categorical.isEmpty()) {
-      return Map.of();
+      return out;
     }
-    return DriftProfiles.categorical(
-        DriftProfiles.categoryCounts(rows, categorical).collectAsList(), categorical);
+    List<Row> counts = DriftProfiles.categoryCounts(rows, categorical).collectAsList();
+    for (String c : categorical) {
+      Map<String, Long> byCategory = new TreeMap<>();
+      long nulls = 0;
+      long total = 0;
+      for (Row r : counts) {
+        if (!r.getString(0).equals(c)) {
+          continue;
+        }
+        total += r.getLong(2);
+        if (r.isNullAt(1)) {
+          nulls += r.getLong(2);
+        } else {
+          byCategory.put(r.getString(1), r.getLong(2));
+        }
+      }
+      out.put(c, new Profiles.Categorical(total, nulls, byCategory));
+    }
+    return out;
   }
 
   private static List<String> names(

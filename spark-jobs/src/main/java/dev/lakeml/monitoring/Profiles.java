@@ -1,11 +1,10 @@
 package dev.lakeml.monitoring;
 
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * What one pass over a population learned about its columns: small, mergeable summaries (counts, a
- * quantile sketch's grid, bin counts, category counts), never the rows themselves.
+ * What the passes over a population learned about its columns: small, mergeable summaries (counts,
+ * sums, the reference's quantile grid, category counts), never the rows themselves.
  */
 final class Profiles {
   private Profiles() {}
@@ -15,9 +14,9 @@ final class Profiles {
    *
    * @param rows rows of the population (the column's values plus its NULLs)
    * @param nulls NULL or NaN values
-   * @param quantiles the values at ranks {@code i / GRID}, i = 0..GRID (empty with no values)
-   * @param binCounts values per bin of the reference's edges, when the edges were given
-   * @param outOfRange values below the reference's minimum or above its maximum
+   * @param quantiles the reference's values at ranks {@code i / GRID}, i = 0..GRID (else empty)
+   * @param binCounts values per bin of the reference's points (see {@link DriftMath#bin})
+   * @param binSums the sum of the values in each bin
    */
   record Numeric(
       long rows,
@@ -27,8 +26,8 @@ final class Profiles {
       double mean,
       double std,
       double[] quantiles,
-      Optional<long[]> binCounts,
-      long outOfRange) {
+      long[] binCounts,
+      double[] binSums) {
     long values() {
       return rows - nulls;
     }

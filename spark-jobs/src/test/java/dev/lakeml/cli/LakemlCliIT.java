@@ -121,7 +121,7 @@ class LakemlCliIT {
     assertThat(none.err())
         .contains("Missing subcommand: one of ingest, stream, features")
         .contains(
-            "predict, ingest-predictions, tables, sql, run, airflow, serve, demo, gpu-config");
+            "predict, ingest-predictions, monitor, tables, sql, run, airflow, serve, demo, gpu-config");
 
     CliRun badDate = run("ingest", "--project", project, "--date", "10/01/2011");
     assertThat(badDate.code()).isEqualTo(2);

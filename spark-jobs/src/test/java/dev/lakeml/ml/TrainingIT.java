@@ -524,6 +524,78 @@ class TrainingIT {
     assertThat(unknown).isZero();
   }
 
+  @Test
+  @Order(11)
+  void driftComparesTheChampionsDayWithItsTrainingSetAndARerunReplacesIt() {
+    ModelSpec spec = repurchase(Algorithm.XGBOOST, STRONG, SPLIT);
+    ModelRegistry.Version champion = registry.resolve(MODEL, ModelRegistry.CHAMPION);
+    LocalDate date = LocalDate.parse("2011-03-10"); // scored by the champion in @Order(9)
+    dev.lakeml.monitoring.DriftJob job =
+        new dev.lakeml.monitoring.DriftJob(project, lakehouse, Clock.systemUTC(), m -> {});
+    dev.lakeml.monitoring.DriftJob.Result first = job.run(spec, date);
+    assertThat(first.version()).isEqualTo(champion.version());
+    assertThat(first.referenceRows())
+        .isEqualTo(
+            lakehouse
+                .readAt(lake + "/training_sets/" + MODEL, champion.trainingSetVersion())
+                .count());
+    Dataset<Row> drift = spark.read().format("delta").load(lake + "/monitoring/drift");
+    // Every input and the score, for the batch population, compared with values on both sides.
+    List<String> columns =
+        drift
+            .where("population = 'batch' AND statistic = 'psi' AND status = 'ok'")
+            .select("feature")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList();
+    List<String> expected =
+        new java.util.ArrayList<>(
+            champion.inputs().stream().map(ModelRegistry.Input::name).toList());
+    expected.add("score");
+    assertThat(columns).containsExactlyInAnyOrderElementsOf(expected);
+    long predicted =
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/predictions/" + MODEL)
+            .where("prediction_date = DATE'2011-03-10'")
+            .count();
+    assertThat(
+            drift
+                .where("population = 'batch' AND feature = 'score' AND statistic = 'null_share'")
+                .first()
+                .<Long>getAs("current_rows"))
+        .isEqualTo(predicted);
+    assertThat(drift.where("value IS NOT NULL AND NOT (value = value)").count()).isZero();
+    // No request was logged that day: the online population says so, with no value.
+    assertThat(drift.where("population = 'online'").select("status").distinct().collectAsList())
+        .extracting(r -> r.getString(0))
+        .containsExactly("no data");
+    // A rerun replaces the day's rows; another day adds its own.
+    long rows = drift.count();
+    job.run(spec, date);
+    assertThat(spark.read().format("delta").load(lake + "/monitoring/drift").count())
+        .isEqualTo(rows);
+    job.run(spec, LocalDate.parse("2011-03-20")); // never predicted: no batch data
+    Dataset<Row> after = spark.read().format("delta").load(lake + "/monitoring/drift");
+    assertThat(after.count()).isEqualTo(2 * rows);
+    assertThat(
+            after
+                .where("logical_date = DATE'2011-03-20'")
+                .select("status")
+                .distinct()
+                .collectAsList())
+        .extracting(r -> r.getString(0))
+        .containsExactly("no data");
+
+    // The command prints the breaches; a model without a champion is refused with the fix.
+    CliRun run = cli("monitor", "drift", "line_cancellation", "--date", "2011-03-10");
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.err())
+        .contains("Model line_cancellation has no champion")
+        .contains("lakeml models promote line_cancellation VERSION")
+        .doesNotContain("Exception");
+  }
+
   static double[][] matrix(List<Row> rows, List<String> names) {
     double[][] x = new double[rows.size()][names.size()];
     for (int i = 0; i < rows.size(); i++) {

@@ -3,6 +3,8 @@ package dev.lakeml.schemas.models;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lakeml.schemas.monitoring.DriftStatistic;
+import dev.lakeml.schemas.monitoring.MonitoringSpec;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.project.ProjectLoader;
 import dev.lakeml.schemas.yaml.ConfigException;
@@ -93,6 +95,40 @@ public class ModelLoaderTest {
     assertThat(m.metric().beats(0.795, 0.79, 0.01)).isFalse();
     assertThat(ModelSpec.Metric.LOG_LOSS.beats(0.30, 0.35, 0.01)).isTrue();
     assertThat(m.seed()).isEqualTo(7);
+  }
+
+  @Test
+  void readsDriftThresholdsForTheModelAndPerColumn() throws IOException {
+    String monitored =
+        PROJECT.replace(
+            "    seed: 7\n",
+            "    seed: 7\n"
+                + "    monitoring:\n"
+                + "      drift:\n"
+                + "        thresholds: {psi: 0.25, ks_d: off}\n"
+                + "        columns:\n"
+                + "          amount_7d: {psi: 0.4, null_share: 0.2}\n"
+                + "          score: {ks_d: 0.05}\n");
+    assertThat(monitored).isNotEqualTo(PROJECT);
+    MonitoringSpec m = load(monitored).model("churn_model").orElseThrow().monitoring();
+    assertThat(m.threshold("orders_7d", DriftStatistic.PSI)).hasValue(0.25);
+    assertThat(m.threshold("amount_7d", DriftStatistic.PSI)).hasValue(0.4);
+    assertThat(m.threshold("orders_7d", DriftStatistic.KS_D)).isEmpty();
+    assertThat(m.threshold("score", DriftStatistic.KS_D)).hasValue(0.05);
+    assertThat(m.threshold("orders_7d", DriftStatistic.JS_DISTANCE)).hasValue(0.1);
+    // A model without monitoring: every default.
+    assertThat(load(PROJECT).model("churn_model").orElseThrow().monitoring())
+        .isEqualTo(MonitoringSpec.DEFAULTS);
+
+    assertThatThrownBy(() -> load(monitored.replace("{psi: 0.25,", "{pis: 0.25,")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("models[0].monitoring.drift.thresholds.pis")
+        .hasMessageContaining("'pis' is not a drift statistic; expected one of psi, ks_d,");
+    assertThatThrownBy(() -> load(monitored.replace("amount_7d: {psi", "amount_30d: {psi")))
+        .hasMessageContaining("models[0].monitoring.drift.columns.amount_30d")
+        .hasMessageContaining("'amount_30d' is not an input of this model; monitored columns are");
+    assertThatThrownBy(() -> load(monitored.replace("{psi: 0.25,", "{psi: high,")))
+        .hasMessageContaining("expected a number, or off, found 'high'");
   }
 
   @Test

@@ -1,0 +1,100 @@
+package dev.lakeml.cli;
+
+import dev.lakeml.monitoring.DriftJob;
+import dev.lakeml.monitoring.DriftMeasure;
+import dev.lakeml.monitoring.DriftTable;
+import dev.lakeml.schemas.models.ModelSpec;
+import dev.lakeml.schemas.tables.MonitoringTables;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code lakeml monitor}: how the models in production are doing. */
+@Command(
+    name = "monitor",
+    description = "Watch the models in production: drift of their inputs and score.",
+    subcommands = {MonitorCommand.Drift.class})
+final class MonitorCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "Missing subcommand: drift");
+  }
+
+  /** {@code lakeml monitor drift MODEL --date D}. */
+  @Command(
+      name = "drift",
+      description =
+          "Compare the champion's inputs and score on a date (the nightly predictions and the"
+              + " logged online requests) with its training set; replaces the model's rows for"
+              + " that date in monitoring.drift.")
+  static final class Drift extends SparkCommand {
+    @Parameters(index = "0", description = "model name from the project file")
+    String model;
+
+    @Option(names = "--date", required = true, description = "the logical date, yyyy-MM-dd")
+    LocalDate date;
+
+    @Override
+    int run(LakemlContext ctx) {
+      ModelSpec spec = ctx.model(model);
+      DriftJob.Result r =
+          new DriftJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info).run(spec, date);
+      ctx.out.printf(
+          "%s %s: version %d against its training set (%,d rows), %.1f s%n",
+          r.model(), r.date(), r.version(), r.referenceRows(), r.seconds());
+      for (DriftTable.Population p : r.populations()) {
+        ctx.out.printf("  %s: %s%n", p.name(), summary(p.measures()));
+        for (DriftMeasure m : p.measures()) {
+          if (m.breached()) {
+            ctx.out.printf(
+                Locale.ROOT,
+                "    %-28s %-20s %.4f (threshold %.4f)%n",
+                m.column().name(),
+                m.statistic().yamlName(),
+                m.value(),
+                m.threshold().getAsDouble());
+          }
+        }
+      }
+      ctx.out.printf(
+          "%d breach(es); rows in %s%n", r.breached(), MonitoringTables.DRIFT.qualifiedName());
+      return LakemlCli.OK;
+    }
+
+    private static String summary(List<DriftMeasure> measures) {
+      long columns = measures.stream().map(m -> m.column().name()).distinct().count();
+      long values = measures.stream().mapToLong(DriftMeasure::currentRows).max().orElse(0);
+      long noData =
+          measures.stream()
+              .filter(m -> m.status().equals(DriftMeasure.NO_DATA))
+              .map(m -> m.column().name())
+              .distinct()
+              .count();
+      List<String> other =
+          measures.stream()
+              .map(DriftMeasure::status)
+              .filter(s -> !s.equals(DriftMeasure.OK) && !s.equals(DriftMeasure.NO_DATA))
+              .distinct()
+              .toList();
+      if (noData == columns) {
+        return "no data";
+      }
+      long breached = measures.stream().filter(DriftMeasure::breached).count();
+      return String.format(
+          Locale.ROOT,
+          "%d columns, up to %,d values each, %d breach(es)%s%s",
+          columns,
+          values,
+          breached,
+          noData > 0 ? ", " + noData + " column(s) without data" : "",
+          other.isEmpty() ? "" : "; also " + String.join(", ", other));
+    }
+  }
+}

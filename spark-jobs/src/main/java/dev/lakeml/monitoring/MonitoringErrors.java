@@ -1,0 +1,71 @@
+package dev.lakeml.monitoring;
+
+import dev.lakeml.lakehouse.LakehouseException;
+import java.time.LocalDate;
+import java.util.Collection;
+
+/** Every error the monitoring jobs show to people: what is wrong, why, and what to do. */
+public final class MonitoringErrors {
+  private MonitoringErrors() {}
+
+  static LakehouseException noChampion(String model, Collection<String> aliases) {
+    return new LakehouseException(
+        "Model "
+            + model
+            + " has no champion"
+            + (aliases.isEmpty() ? "" : " (its aliases: " + String.join(", ", aliases) + ")")
+            + ": monitoring compares the champion's inputs and scores with its training set."
+            + " Nothing was written. Promote a version first: lakeml models promote "
+            + model
+            + " VERSION.");
+  }
+
+  static LakehouseException notMonitored(String model, String task) {
+    return new LakehouseException(
+        "Model "
+            + model
+            + " is a "
+            + task
+            + " model: drift covers classifiers, whose inputs and score have a reference in"
+            + " their training set. Nothing was written.");
+  }
+
+  static LakehouseException noTrainingSetVersion(String model, int version) {
+    return new LakehouseException(
+        "Version "
+            + version
+            + " of "
+            + model
+            + " records no training set version, so it has no reference to compare with."
+            + " Nothing was written. Retrain the model (lakeml train "
+            + model
+            + ") and promote the new version.");
+  }
+
+  static LakehouseException referenceUnreadable(
+      String model, int version, String location, long tableVersion, Exception cause) {
+    return new LakehouseException(
+        "The reference of "
+            + model
+            + " version "
+            + version
+            + " (its training set, "
+            + location
+            + " at Delta version "
+            + tableVersion
+            + ") cannot be read: "
+            + cause.getMessage()
+            + ". Nothing was written. If the table was vacuumed past that version, retrain and"
+            + " promote a new version.",
+        cause);
+  }
+
+  static LakehouseException futureDate(LocalDate date, LocalDate today) {
+    return new LakehouseException(
+        "--date "
+            + date
+            + " is after today ("
+            + today
+            + "): a day can be monitored once its predictions exist. Nothing was written.");
+  }
+}
