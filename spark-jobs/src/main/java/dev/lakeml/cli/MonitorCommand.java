@@ -3,6 +3,8 @@ package dev.lakeml.cli;
 import dev.lakeml.monitoring.DriftJob;
 import dev.lakeml.monitoring.DriftMeasure;
 import dev.lakeml.monitoring.DriftTable;
+import dev.lakeml.monitoring.PerformanceJob;
+import dev.lakeml.monitoring.PerformanceTable;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.tables.MonitoringTables;
 import java.time.Clock;
@@ -16,15 +18,17 @@ import picocli.CommandLine.Parameters;
 /** {@code lakeml monitor}: how the models in production are doing. */
 @Command(
     name = "monitor",
-    description = "Watch the models in production: drift of their inputs and score.",
-    subcommands = {MonitorCommand.Drift.class})
+    description =
+        "Watch the models in production: drift of their inputs and score, performance as labels"
+            + " arrive.",
+    subcommands = {MonitorCommand.Drift.class, MonitorCommand.Performance.class})
 final class MonitorCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "Missing subcommand: drift");
+        spec.commandLine(), "Missing subcommand: drift or performance");
   }
 
   /** {@code lakeml monitor drift MODEL --date D}. */
@@ -95,6 +99,65 @@ final class MonitorCommand implements Runnable {
           breached,
           noData > 0 ? ", " + noData + " column(s) without data" : "",
           other.isEmpty() ? "" : "; also " + String.join(", ", other));
+    }
+  }
+
+  /** {@code lakeml monitor performance MODEL}. */
+  @Command(
+      name = "performance",
+      description =
+          "Judge every prediction date of a classifier by the labels that have matured (AUC-ROC,"
+              + " AUC-PR, log loss, calibration); dates whose labels are not all known yet are"
+              + " marked immature. Replaces the model's rows in monitoring.performance.")
+  static final class Performance extends SparkCommand {
+    @Parameters(index = "0", description = "model name from the project file")
+    String model;
+
+    @Override
+    int run(LakemlContext ctx) {
+      ModelSpec spec = ctx.model(model);
+      PerformanceJob.Result r =
+          new PerformanceJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info).run(spec);
+      ctx.out.printf(
+          "%s: %d prediction date(s); labels known through %s (%.1f s)%n",
+          r.model(), r.dates().size(), r.knownThrough(), r.seconds());
+      List<String[]> cells = new java.util.ArrayList<>();
+      List<String> header =
+          List.of(
+              "date",
+              "version",
+              "status",
+              "rows",
+              "positives",
+              "auc_roc",
+              "auc_pr",
+              "log_loss",
+              "calibration_error",
+              "unmatched labels");
+      for (PerformanceTable.DatePerformance d : r.dates()) {
+        cells.add(
+            new String[] {
+              d.date().toString(),
+              String.valueOf(d.version()),
+              d.status().equals(PerformanceJob.IMMATURE)
+                  ? "immature until " + d.labelsKnownAt()
+                  : d.status(),
+              String.valueOf(d.rows()),
+              String.valueOf(d.positives()),
+              number(d.metrics().get("auc_roc")),
+              number(d.metrics().get("auc_pr")),
+              number(d.metrics().get("log_loss")),
+              number(d.metrics().get("calibration_error")),
+              String.valueOf(d.unmatchedLabels())
+            });
+      }
+      ctx.out.print(TextTable.render(header, cells));
+      ctx.out.printf("rows in %s%n", MonitoringTables.PERFORMANCE.qualifiedName());
+      return LakemlCli.OK;
+    }
+
+    private static String number(Double v) {
+      return v == null || v.isNaN() ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
   }
 }

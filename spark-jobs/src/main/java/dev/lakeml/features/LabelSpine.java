@@ -53,20 +53,103 @@ public final class LabelSpine {
       throw new LakehouseException("--to " + to + " is before --from " + from);
     }
     String ts = "`" + label.eventTime() + "`";
+    String knownBy = knownBy(label, sourceRows);
+    Dataset<Row> cutoffs =
+        spark
+            .sql(
+                "SELECT CAST(d AS TIMESTAMP) AS _t FROM (SELECT explode(sequence(DATE'"
+                    + from
+                    + "', DATE'"
+                    + to
+                    + "', INTERVAL "
+                    + everyDays
+                    + " DAYS)) AS d)")
+            .where("_t + INTERVAL " + label.window().toSeconds() + " SECONDS <= " + knownBy);
+    String rows =
+        ts
+            + " >= CAST(DATE'"
+            + from
+            + "' AS TIMESTAMP) AND "
+            + ts
+            + " < CAST(DATE'"
+            + to.plusDays(1)
+            + "' AS TIMESTAMP)";
+    return spine(label, entity, sourceRows, cutoffs, rows).where(KNOWN_AT + " <= " + knownBy);
+  }
+
+  /**
+   * The labels of what {@code lakeml predict} scored on each of {@code dates}, known yet or not
+   * ({@link #KNOWN_AT} says when each one is; compare it with {@link #knownBy}): for an entity
+   * label, the entities active at the end of the date; for a matching-event label, the date's own
+   * rows.
+   */
+  public static Dataset<Row> forPredictionDates(
+      SparkSession spark,
+      LabelSpec label,
+      EntitySpec entity,
+      Dataset<Row> sourceRows,
+      List<LocalDate> dates) {
+    List<Row> ends = new ArrayList<>();
+    for (LocalDate d : dates) {
+      ends.add(org.apache.spark.sql.RowFactory.create(java.sql.Date.valueOf(d.plusDays(1))));
+    }
+    Dataset<Row> cutoffs =
+        spark
+            .createDataFrame(
+                ends,
+                new org.apache.spark.sql.types.StructType()
+                    .add("d", org.apache.spark.sql.types.DataTypes.DateType))
+            .selectExpr("CAST(d AS TIMESTAMP) AS _t");
+    String rows =
+        dates.isEmpty()
+            ? "FALSE"
+            : "CAST(`"
+                + label.eventTime()
+                + "` AS DATE) IN ("
+                + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "))
+                + ")";
+    return spine(label, entity, sourceRows, cutoffs, rows);
+  }
+
+  /**
+   * The instant up to which the label's source is complete, as a SQL literal: its newest event. A
+   * label whose window ends after it is not known yet.
+   */
+  public static String knownBy(LabelSpec label, Dataset<Row> sourceRows) {
+    java.time.Instant newest = newestEvent(label, sourceRows);
+    if (newest == null) {
+      throw new LakehouseException("the label's source has no rows");
+    }
+    return "TIMESTAMP'" + newest + "'";
+  }
+
+  /** The newest event time of the label's source; null when it has no rows. */
+  public static java.time.Instant newestEvent(LabelSpec label, Dataset<Row> sourceRows) {
+    Row newest = sourceRows.selectExpr("max(`" + label.eventTime() + "`)").first();
+    return newest.isNullAt(0) ? null : newest.getTimestamp(0).toInstant();
+  }
+
+  /**
+   * Every spine row with its label and the instant it becomes known.
+   *
+   * @param cutoffs entity labels: the cutoff instants ({@code _t})
+   * @param rows matching-event labels: which source rows are the spine (SQL)
+   */
+  private static Dataset<Row> spine(
+      LabelSpec label,
+      EntitySpec entity,
+      Dataset<Row> sourceRows,
+      Dataset<Row> cutoffs,
+      String rows) {
+    String ts = "`" + label.eventTime() + "`";
     long windowSeconds = label.window().toSeconds();
     String keysNotNull =
         entity.keyNames().stream()
             .map(k -> "`" + k + "` IS NOT NULL")
             .collect(Collectors.joining(" AND "));
-    Row newest = sourceRows.selectExpr("max(" + ts + ")").first();
-    if (newest.isNullAt(0)) {
-      throw new LakehouseException("the label's source has no rows");
-    }
-    String knownBy = "TIMESTAMP'" + newest.getTimestamp(0).toInstant() + "'";
     String events = label.events().orElse("TRUE");
     List<Column> keys = entity.keyNames().stream().map(k -> col(k)).toList();
 
-    Dataset<Row> spine;
     if (label.kind() == LabelSpec.Kind.MATCHING_EVENT_WITHIN) {
       String matchNotNull =
           label.match().stream()
@@ -75,15 +158,7 @@ public final class LabelSpine {
       Dataset<Row> base =
           sourceRows
               .where(keysNotNull + " AND " + matchNotNull + " AND NOT (" + events + ")")
-              .where(
-                  ts
-                      + " >= CAST(DATE'"
-                      + from
-                      + "' AS TIMESTAMP) AND "
-                      + ts
-                      + " < CAST(DATE'"
-                      + to.plusDays(1)
-                      + "' AS TIMESTAMP)")
+              .where(rows)
               .withColumn("_t", expr(ts));
       List<Column> matchAs = new ArrayList<>();
       for (String m : label.match()) {
@@ -116,58 +191,40 @@ public final class LabelSpine {
           passThrough.add(col(c));
         }
       }
-      spine =
-          numbered
-              .join(hits, "_row", "left")
-              .select(
-                  concat(
-                      passThrough,
-                      List.of(
-                          col("_t").as(TIME),
-                          expr("CAST(coalesce(_hit, 0) AS INT)").as(label.name()),
-                          expr("_t + INTERVAL " + windowSeconds + " SECONDS").as(KNOWN_AT))));
-    } else {
-      Dataset<Row> cutoffs =
-          spark
-              .sql(
-                  "SELECT CAST(d AS TIMESTAMP) AS _t FROM (SELECT explode(sequence(DATE'"
-                      + from
-                      + "', DATE'"
-                      + to
-                      + "', INTERVAL "
-                      + everyDays
-                      + " DAYS)) AS d)")
-              .where("_t + INTERVAL " + windowSeconds + " SECONDS <= " + knownBy);
-      Dataset<Row> ev =
-          sourceRows.where(keysNotNull + " AND (" + events + ")").withColumn("_et", expr(ts));
-      Dataset<Row> near =
-          ev.join(
-              org.apache.spark.sql.functions.broadcast(cutoffs),
-              expr(
-                  "_et >= _t - INTERVAL "
-                      + windowSeconds
-                      + " SECONDS AND _et < _t + INTERVAL "
-                      + windowSeconds
-                      + " SECONDS"));
-      List<Column> group = new ArrayList<>(keys);
-      group.add(col("_t"));
-      boolean churn = label.kind() == LabelSpec.Kind.NO_EVENT_WITHIN;
-      spine =
-          near.groupBy(group.toArray(Column[]::new))
-              .agg(
-                  expr("count_if(_et < _t)").as("_before"),
-                  expr("count_if(_et >= _t)").as("_after"))
-              .where("_before > 0")
-              .select(
-                  concat(
-                      keys,
-                      List.of(
-                          col("_t").as(TIME),
-                          expr("CAST(_after " + (churn ? "= 0" : "> 0") + " AS INT)")
-                              .as(label.name()),
-                          expr("_t + INTERVAL " + windowSeconds + " SECONDS").as(KNOWN_AT))));
+      return numbered
+          .join(hits, "_row", "left")
+          .select(
+              concat(
+                  passThrough,
+                  List.of(
+                      col("_t").as(TIME),
+                      expr("CAST(coalesce(_hit, 0) AS INT)").as(label.name()),
+                      expr("_t + INTERVAL " + windowSeconds + " SECONDS").as(KNOWN_AT))));
     }
-    return spine.where(KNOWN_AT + " <= " + knownBy);
+    Dataset<Row> ev =
+        sourceRows.where(keysNotNull + " AND (" + events + ")").withColumn("_et", expr(ts));
+    Dataset<Row> near =
+        ev.join(
+            org.apache.spark.sql.functions.broadcast(cutoffs),
+            expr(
+                "_et >= _t - INTERVAL "
+                    + windowSeconds
+                    + " SECONDS AND _et < _t + INTERVAL "
+                    + windowSeconds
+                    + " SECONDS"));
+    List<Column> group = new ArrayList<>(keys);
+    group.add(col("_t"));
+    boolean churn = label.kind() == LabelSpec.Kind.NO_EVENT_WITHIN;
+    return near.groupBy(group.toArray(Column[]::new))
+        .agg(expr("count_if(_et < _t)").as("_before"), expr("count_if(_et >= _t)").as("_after"))
+        .where("_before > 0")
+        .select(
+            concat(
+                keys,
+                List.of(
+                    col("_t").as(TIME),
+                    expr("CAST(_after " + (churn ? "= 0" : "> 0") + " AS INT)").as(label.name()),
+                    expr("_t + INTERVAL " + windowSeconds + " SECONDS").as(KNOWN_AT))));
   }
 
   /** The columns {@link #build} gives a label's spine, from the source's columns. */

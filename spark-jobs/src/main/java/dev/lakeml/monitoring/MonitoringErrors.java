@@ -68,4 +68,25 @@ public final class MonitoringErrors {
             + today
             + "): a day can be monitored once its predictions exist. Nothing was written.");
   }
+
+  static LakehouseException performanceNotBuilt(String model, String task) {
+    return new LakehouseException(
+        "Model "
+            + model
+            + " is a "
+            + task
+            + " model: performance is measured for classifiers so far (precision and recall at k"
+            + " for recommenders are not built yet). Nothing was written.");
+  }
+
+  static LakehouseException noPredictions(String model, String location) {
+    return new LakehouseException(
+        "Model "
+            + model
+            + " has no predictions to judge: no table at "
+            + location
+            + ". Nothing was written. Run lakeml predict "
+            + model
+            + " --date D first.");
+  }
 }

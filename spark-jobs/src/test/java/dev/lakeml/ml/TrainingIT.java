@@ -596,6 +596,110 @@ class TrainingIT {
         .doesNotContain("Exception");
   }
 
+  @Test
+  @Order(12)
+  void performanceJudgesMatureDatesMarksTheOthersAndFillsThemInAsLabelsArrive() {
+    ModelSpec spec = repurchase(Algorithm.XGBOOST, STRONG, SPLIT);
+    // Scored on 2011-03-10 and 03-11 (@Order(9)); the lake holds events up to 2011-04-15, so
+    // their 30-day labels are known. A prediction for 03-31 waits until 2011-05-01.
+    new PredictJob(project, lakehouse, Clock.systemUTC(), m -> {})
+        .run(spec, "champion", LocalDate.parse("2011-03-31"));
+    dev.lakeml.monitoring.PerformanceJob job =
+        new dev.lakeml.monitoring.PerformanceJob(project, lakehouse, Clock.systemUTC(), m -> {});
+    dev.lakeml.monitoring.PerformanceJob.Result first = job.run(spec);
+    Map<LocalDate, dev.lakeml.monitoring.PerformanceTable.DatePerformance> byDate =
+        new java.util.TreeMap<>();
+    first.dates().forEach(d -> byDate.put(d.date(), d));
+    assertThat(byDate.keySet())
+        .containsExactly(
+            LocalDate.parse("2011-03-10"),
+            LocalDate.parse("2011-03-11"),
+            LocalDate.parse("2011-03-31"));
+    var march10 = byDate.get(LocalDate.parse("2011-03-10"));
+    long predicted =
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/predictions/" + MODEL)
+            .where("prediction_date = DATE'2011-03-10'")
+            .count();
+    assertThat(march10.status()).isEqualTo("ok");
+    // The label's population is the prediction's: every prediction judged, no label left over.
+    assertThat(march10.rows()).isEqualTo(predicted);
+    assertThat(march10.unmatchedLabels()).isZero();
+    assertThat(march10.unlabelledPredictions()).isZero();
+    assertThat(march10.positives()).isPositive().isLessThan(predicted);
+    assertThat(march10.metrics().get("auc_roc")).isBetween(0.5, 1.0);
+    assertThat(march10.metrics().get("log_loss")).isPositive();
+    assertThat(march10.validation()).containsKey("auc_pr");
+    var march31 = byDate.get(LocalDate.parse("2011-03-31"));
+    assertThat(march31.status()).isEqualTo("immature");
+    assertThat(march31.labelsKnownAt()).isEqualTo(java.time.Instant.parse("2011-05-01T00:00:00Z"));
+    Dataset<Row> table = spark.read().format("delta").load(lake + "/monitoring/performance");
+    assertThat(table.where("prediction_date = DATE'2011-03-31' AND value IS NOT NULL").count())
+        .isZero();
+    List<Row> before =
+        table
+            .where("prediction_date < DATE'2011-03-31'")
+            .select("prediction_date", "metric", "value", "rows")
+            .orderBy("prediction_date", "metric")
+            .collectAsList();
+
+    // A rerun on the same data gives the same rows; a label for a prediction that does not exist
+    // (its prediction deleted) is counted, not dropped silently.
+    job.run(spec);
+    assertThat(
+            spark
+                .read()
+                .format("delta")
+                .load(lake + "/monitoring/performance")
+                .where("prediction_date < DATE'2011-03-31'")
+                .select("prediction_date", "metric", "value", "rows")
+                .orderBy("prediction_date", "metric")
+                .collectAsList())
+        .isEqualTo(before);
+    long deleted =
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/predictions/" + MODEL)
+            .where("prediction_date = DATE'2011-03-11' AND customer_id < 13000")
+            .count();
+    assertThat(deleted).isPositive();
+    spark.sql(
+        "DELETE FROM delta.`"
+            + lake
+            + "/predictions/"
+            + MODEL
+            + "` WHERE prediction_date = DATE'2011-03-11' AND customer_id < 13000");
+    var afterDelete =
+        job.run(spec).dates().stream()
+            .filter(d -> d.date().equals(LocalDate.parse("2011-03-11")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(afterDelete.unmatchedLabels()).isEqualTo(deleted);
+
+    // The labels of 03-31 mature once the events up to 2011-05-01 are in: the date fills in.
+    new IngestJob(project, lakehouse, Clock.systemUTC(), m -> {})
+        .run(
+            project.source("invoice_lines").orElseThrow(),
+            LocalDate.parse("2011-04-16"),
+            LocalDate.parse("2011-05-02"));
+    var filled =
+        job.run(spec).dates().stream()
+            .filter(d -> d.date().equals(LocalDate.parse("2011-03-31")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(filled.status()).isEqualTo("ok");
+    assertThat(filled.rows()).isPositive();
+    assertThat(filled.metrics().get("auc_roc")).isBetween(0.5, 1.0);
+
+    // Recommenders are refused with what is missing.
+    CliRun recs = cli("monitor", "performance", "product_recs");
+    assertThat(recs.code()).isEqualTo(1);
+    assertThat(recs.err()).contains("not built yet").doesNotContain("Exception");
+  }
+
   static double[][] matrix(List<Row> rows, List<String> names) {
     double[][] x = new double[rows.size()][names.size()];
     for (int i = 0; i < rows.size(); i++) {

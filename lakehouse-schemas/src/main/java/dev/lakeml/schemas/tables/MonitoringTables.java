@@ -50,4 +50,46 @@ public final class MonitoringTables {
           List.of("model", "logical_date", "population", "feature", "statistic"),
           Map.of("delta.appendOnly", "false"),
           "Drift of every champion's inputs and score against its training set, per day.");
+
+  /**
+   * {@code monitoring.performance}: one row per model, prediction date and metric, from the
+   * predictions joined to the labels that have matured. A date whose labels are not all known yet
+   * has rows with no value and the status {@code immature}; each run recomputes every date of the
+   * model, so earlier dates fill in as their labels mature and a rerun gives the same values.
+   */
+  public static final TableContract PERFORMANCE =
+      new TableContract(
+          Layer.MONITORING,
+          "performance",
+          List.of(
+              TableColumn.required("model", "STRING", "model name"),
+              TableColumn.required("version", "INT", "the version that scored the date"),
+              TableColumn.required("prediction_date", "DATE", "the date of the predictions judged"),
+              TableColumn.required(
+                  "metric",
+                  "STRING",
+                  "auc_roc, auc_pr, log_loss, calibration_error, base_rate, mean_score"),
+              TableColumn.optional("value", "DOUBLE", "NULL when it cannot be computed (status)"),
+              TableColumn.required(
+                  "status", "STRING", "ok, immature (labels not all known yet), one class"),
+              TableColumn.required("rows", "BIGINT", "predictions judged (with a known label)"),
+              TableColumn.required("positives", "BIGINT", "of them, label 1"),
+              TableColumn.optional(
+                  "validation_value", "DOUBLE", "the version's own value on its validation window"),
+              TableColumn.required(
+                  "labels_known_at", "TIMESTAMP", "when the last label of the date is known"),
+              TableColumn.required(
+                  "known_through", "TIMESTAMP", "the newest event of the label's source"),
+              TableColumn.required(
+                  "unmatched_labels", "BIGINT", "labels of the date that judge no prediction"),
+              TableColumn.required(
+                  "unlabelled_predictions", "BIGINT", "predictions of the date with no label"),
+              TableColumn.optional(
+                  "detail", "MAP<STRING,STRING>", "calibration bins: mean score and rate"),
+              TableColumn.required("run_id", "STRING", "the monitor run that wrote the row"),
+              TableColumn.required("computed_at", "TIMESTAMP", "UTC")),
+          List.of(),
+          List.of("model", "prediction_date", "metric"),
+          Map.of("delta.appendOnly", "false"),
+          "Performance of every model's predictions per date, as their labels mature.");
 }
