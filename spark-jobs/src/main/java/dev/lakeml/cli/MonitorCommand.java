@@ -1,10 +1,13 @@
 package dev.lakeml.cli;
 
+import dev.lakeml.monitoring.AlertJob;
+import dev.lakeml.monitoring.AlertTable;
 import dev.lakeml.monitoring.DriftJob;
 import dev.lakeml.monitoring.DriftMeasure;
 import dev.lakeml.monitoring.DriftTable;
 import dev.lakeml.monitoring.PerformanceJob;
 import dev.lakeml.monitoring.PerformanceTable;
+import dev.lakeml.monitoring.RetrainTrigger;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.tables.MonitoringTables;
 import java.time.Clock;
@@ -20,15 +23,19 @@ import picocli.CommandLine.Parameters;
     name = "monitor",
     description =
         "Watch the models in production: drift of their inputs and score, performance as labels"
-            + " arrive.",
-    subcommands = {MonitorCommand.Drift.class, MonitorCommand.Performance.class})
+            + " arrive, alerts and the retrains they ask for.",
+    subcommands = {
+      MonitorCommand.Drift.class,
+      MonitorCommand.Performance.class,
+      MonitorCommand.Alerts.class
+    })
 final class MonitorCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "Missing subcommand: drift or performance");
+        spec.commandLine(), "Missing subcommand: drift, performance or alerts");
   }
 
   /** {@code lakeml monitor drift MODEL --date D}. */
@@ -158,6 +165,104 @@ final class MonitorCommand implements Runnable {
 
     private static String number(Double v) {
       return v == null || v.isNaN() ? "" : String.format(Locale.ROOT, "%.4f", v);
+    }
+  }
+
+  /** {@code lakeml monitor alerts MODEL --date D}. */
+  @Command(
+      name = "alerts",
+      description =
+          "Apply the model's alert policy to the drift and performance measured up to a date;"
+              + " record each alert in monitoring.alerts and trigger the retrain pipeline (once"
+              + " per episode, not within the cooldown): through Airflow's REST API when"
+              + " LAKEML_AIRFLOW_URL is set, in this process otherwise.")
+  static final class Alerts extends SparkCommand {
+    @Parameters(index = "0", description = "model name from the project file")
+    String model;
+
+    @Option(names = "--date", required = true, description = "the logical date, yyyy-MM-dd")
+    LocalDate date;
+
+    @Option(
+        names = "--pipeline",
+        defaultValue = "retrain",
+        description = "the pipeline a retrain runs (default ${DEFAULT-VALUE})")
+    String pipeline;
+
+    @Override
+    int run(LakemlContext ctx) {
+      ModelSpec spec = ctx.model(model);
+      dev.lakeml.schemas.project.Declared.find(
+          "pipeline",
+          pipeline,
+          ctx.project.pipelines(),
+          dev.lakeml.schemas.pipelines.PipelineSpec::name);
+      RetrainTrigger trigger =
+          System.getenv(dev.lakeml.orchestration.airflow.AirflowSettings.URL) != null
+              ? airflow(ctx)
+              : local(ctx);
+      AlertJob.Result r =
+          new AlertJob(ctx.lakehouse, Clock.systemUTC(), ctx::info).run(spec, date, trigger);
+      if (r.alerts().isEmpty()) {
+        ctx.out.printf("%s %s: no alert%n", r.model(), r.date());
+      }
+      for (AlertTable.Alert a : r.alerts()) {
+        ctx.out.printf(
+            "%s %s: %s alert (episode %s): %s%n  retrain: %s%s%s%n",
+            a.model(),
+            a.date(),
+            a.kind(),
+            a.episode(),
+            a.evidence(),
+            a.retrain(),
+            a.retrainRun() == null ? "" : " (" + a.retrainVia() + " " + a.retrainRun() + ")",
+            a.message() == null ? "" : "; " + a.message());
+      }
+      return r.alerts().stream().anyMatch(a -> a.retrain().equals("failed"))
+          ? LakemlCli.FAILED
+          : LakemlCli.OK;
+    }
+
+    private RetrainTrigger airflow(LakemlContext ctx) {
+      String dag = AirflowCommand.dagId(ctx.project, pipeline);
+      dev.lakeml.orchestration.airflow.AirflowClient client = AirflowCommand.client();
+      return new RetrainTrigger() {
+        @Override
+        public String via() {
+          return "airflow";
+        }
+
+        @Override
+        public String retrain(LocalDate day, String reason) {
+          return client.trigger(dag, day, java.util.Map.of("trigger", reason)).dagRunId();
+        }
+      };
+    }
+
+    private RetrainTrigger local(LakemlContext ctx) {
+      return new RetrainTrigger() {
+        @Override
+        public String via() {
+          return "local";
+        }
+
+        @Override
+        public String retrain(LocalDate day, String reason) {
+          int code =
+              RunCommand.run(
+                  ctx,
+                  pipeline,
+                  day,
+                  day,
+                  new dev.lakeml.pipeline.PipelineRunner.Options(
+                      java.util.Set.of(), java.util.Optional.of(reason), 1));
+          if (code != LakemlCli.OK) {
+            throw new dev.lakeml.lakehouse.LakehouseException(
+                "lakeml run " + pipeline + " --date " + day + " failed; see ops.pipeline_runs");
+          }
+          return "lakeml run " + pipeline + " --date " + day;
+        }
+      };
     }
   }
 }

@@ -94,7 +94,8 @@ class DriftProfilerTest {
     MonitoringSpec spec =
         new MonitoringSpec(
             Map.of(DriftStatistic.PSI, 0.5, DriftStatistic.KS_D, Double.NaN),
-            Map.of("x", Map.of(DriftStatistic.PSI, 0.01)));
+            Map.of("x", Map.of(DriftStatistic.PSI, 0.01)),
+            null);
     assertThat(spec.threshold("x", DriftStatistic.PSI)).hasValue(0.01);
     assertThat(spec.threshold("other", DriftStatistic.PSI)).hasValue(0.5);
     assertThat(spec.threshold("other", DriftStatistic.KS_D)).isEmpty();

@@ -6,6 +6,7 @@ import dev.lakeml.schemas.features.FeatureSpec;
 import dev.lakeml.schemas.features.FeatureViewSpec;
 import dev.lakeml.schemas.features.LabelSpec;
 import dev.lakeml.schemas.features.RequestFeatureSpec;
+import dev.lakeml.schemas.monitoring.AlertPolicy;
 import dev.lakeml.schemas.monitoring.DriftStatistic;
 import dev.lakeml.schemas.monitoring.MonitoringSpec;
 import dev.lakeml.schemas.project.SourceSpec;
@@ -203,30 +204,105 @@ public final class ModelLoader {
   public static final String SCORE = "score";
 
   private static MonitoringSpec monitoring(ConfigNode n, Set<String> columns) {
-    ConfigNode drift = n.required("drift", "thresholds and columns");
-    Map<DriftStatistic, Double> thresholds =
-        drift.optional("thresholds").map(ModelLoader::thresholds).orElse(Map.of());
+    Map<DriftStatistic, Double> thresholds = new LinkedHashMap<>();
     Map<String, Map<DriftStatistic, Double>> byColumn = new LinkedHashMap<>();
-    drift
-        .optional("columns")
+    n.optional("drift")
         .ifPresent(
-            cs -> {
-              for (String column : cs.keys()) {
-                ConfigNode c = cs.required(column, "thresholds of the column");
-                if (!columns.contains(column)) {
-                  throw c.error(
-                      "'"
-                          + column
-                          + "' is not an input of this model; monitored columns are "
-                          + columns);
-                }
-                byColumn.put(column, thresholds(c));
-              }
-              cs.finish();
+            drift -> {
+              drift.optional("thresholds").ifPresent(t -> thresholds.putAll(thresholds(t)));
+              drift
+                  .optional("columns")
+                  .ifPresent(
+                      cs -> {
+                        for (String column : cs.keys()) {
+                          ConfigNode c = cs.required(column, "thresholds of the column");
+                          if (!columns.contains(column)) {
+                            throw c.error(
+                                "'"
+                                    + column
+                                    + "' is not an input of this model; monitored columns are "
+                                    + columns);
+                          }
+                          byColumn.put(column, thresholds(c));
+                        }
+                        cs.finish();
+                      });
+              drift.finish();
             });
-    drift.finish();
+    AlertPolicy alerts = n.optional("alerts").map(ModelLoader::alerts).orElse(AlertPolicy.DEFAULTS);
     n.finish();
-    return new MonitoringSpec(thresholds, byColumn);
+    return new MonitoringSpec(thresholds, byColumn, alerts);
+  }
+
+  private static AlertPolicy alerts(ConfigNode n) {
+    AlertPolicy d = AlertPolicy.DEFAULTS;
+    java.util.Set<DriftStatistic> statistics = new java.util.LinkedHashSet<>(d.driftStatistics());
+    int[] columnsAndDays = {d.driftColumns(), d.driftDays()};
+    java.util.Optional<String> metric = d.performanceMetric();
+    double maxDrop = d.maxDrop();
+    java.time.Duration cooldown = d.cooldown();
+    if (n.optional("drift").isPresent()) {
+      ConfigNode drift = n.required("drift", "statistics, columns, days");
+      if (drift.optional("statistics").isPresent()) {
+        statistics.clear();
+        for (ConfigNode s : drift.required("statistics", "").list("drift statistics")) {
+          String name = s.string("a drift statistic");
+          statistics.add(
+              DriftStatistic.find(name)
+                  .orElseThrow(
+                      () ->
+                          s.error(
+                              "'"
+                                  + name
+                                  + "' is not a drift statistic; expected one of "
+                                  + DriftStatistic.ACCEPTED)));
+        }
+      }
+      columnsAndDays[0] = atLeastOne(drift, "columns", columnsAndDays[0]);
+      columnsAndDays[1] = atLeastOne(drift, "days", columnsAndDays[1]);
+      drift.finish();
+    }
+    if (n.optional("performance").isPresent()) {
+      ConfigNode p = n.required("performance", "metric, max_drop");
+      if (p.optional("metric").isPresent()) {
+        ConfigNode m = p.required("metric", "auc_roc, auc_pr or log_loss");
+        String text = m.string("auc_roc, auc_pr or log_loss").trim();
+        if (!AlertPolicy.METRICS.contains(text)) {
+          throw m.error(
+              "'"
+                  + text
+                  + "' is not a metric an alert can watch; expected auc_roc, auc_pr or log_loss");
+        }
+        metric = java.util.Optional.of(text);
+      }
+      if (p.optional("max_drop").isPresent()) {
+        ConfigNode m = p.required("max_drop", "a number >= 0");
+        maxDrop = m.finite("a number >= 0");
+        if (maxDrop < 0) {
+          throw m.error("max_drop must be >= 0, not " + maxDrop);
+        }
+      }
+      p.finish();
+    }
+    if (n.optional("cooldown").isPresent()) {
+      ConfigNode c = n.required("cooldown", Durations.EXPECTED);
+      cooldown = parse(c, () -> Durations.parse(c.string(Durations.EXPECTED)));
+    }
+    n.finish();
+    return new AlertPolicy(
+        statistics, columnsAndDays[0], columnsAndDays[1], metric, maxDrop, cooldown);
+  }
+
+  private static int atLeastOne(ConfigNode n, String key, int fallback) {
+    if (n.optional(key).isEmpty()) {
+      return fallback;
+    }
+    ConfigNode v = n.required(key, "a whole number >= 1");
+    int value = v.integer("a whole number >= 1");
+    if (value < 1) {
+      throw v.error("'" + key + "' must be at least 1, not " + value);
+    }
+    return value;
   }
 
   private static Map<DriftStatistic, Double> thresholds(ConfigNode n) {

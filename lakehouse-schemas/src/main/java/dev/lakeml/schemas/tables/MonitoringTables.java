@@ -92,4 +92,36 @@ public final class MonitoringTables {
           List.of("model", "prediction_date", "metric"),
           Map.of("delta.appendOnly", "false"),
           "Performance of every model's predictions per date, as their labels mature.");
+
+  /**
+   * {@code monitoring.alerts}: one row per model, day evaluated and kind of alert whose condition
+   * held, with the evidence, the episode it belongs to (the first day of the streak) and what
+   * became of the retrain it may ask for. One retrain per episode: a rerun of the day keeps a row
+   * whose retrain was triggered.
+   */
+  public static final TableContract ALERTS =
+      new TableContract(
+          Layer.MONITORING,
+          "alerts",
+          List.of(
+              TableColumn.required("model", "STRING", "model name"),
+              TableColumn.required("kind", "STRING", "drift or performance"),
+              TableColumn.required("logical_date", "DATE", "the day evaluated"),
+              TableColumn.required(
+                  "episode", "STRING", "model, kind and the first day of the streak"),
+              TableColumn.required("evidence", "STRING", "what breached, on which days"),
+              TableColumn.required("raised_at", "TIMESTAMP", "UTC"),
+              TableColumn.required(
+                  "retrain",
+                  "STRING",
+                  "triggered, already triggered (this episode), cooldown, or failed"),
+              TableColumn.optional("retrain_via", "STRING", "airflow or local"),
+              TableColumn.optional(
+                  "retrain_run", "STRING", "the DAG run id, or the local pipeline run"),
+              TableColumn.optional("message", "STRING", "why it failed, or until when it waits"),
+              TableColumn.required("run_id", "STRING", "the monitor run that wrote the row")),
+          List.of(),
+          List.of("model", "logical_date", "kind"),
+          Map.of("delta.appendOnly", "false"),
+          "Alerts raised about the models in production, and the retrains they asked for.");
 }

@@ -3,6 +3,7 @@ package dev.lakeml.schemas.models;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lakeml.schemas.monitoring.AlertPolicy;
 import dev.lakeml.schemas.monitoring.DriftStatistic;
 import dev.lakeml.schemas.monitoring.MonitoringSpec;
 import dev.lakeml.schemas.project.Project;
@@ -108,7 +109,11 @@ public class ModelLoaderTest {
                 + "        thresholds: {psi: 0.25, ks_d: off}\n"
                 + "        columns:\n"
                 + "          amount_7d: {psi: 0.4, null_share: 0.2}\n"
-                + "          score: {ks_d: 0.05}\n");
+                + "          score: {ks_d: 0.05}\n"
+                + "      alerts:\n"
+                + "        drift: {statistics: [psi, ks_d], columns: 2, days: 4}\n"
+                + "        performance: {metric: log_loss, max_drop: 0.02}\n"
+                + "        cooldown: 14d\n");
     assertThat(monitored).isNotEqualTo(PROJECT);
     MonitoringSpec m = load(monitored).model("churn_model").orElseThrow().monitoring();
     assertThat(m.threshold("orders_7d", DriftStatistic.PSI)).hasValue(0.25);
@@ -116,6 +121,18 @@ public class ModelLoaderTest {
     assertThat(m.threshold("orders_7d", DriftStatistic.KS_D)).isEmpty();
     assertThat(m.threshold("score", DriftStatistic.KS_D)).hasValue(0.05);
     assertThat(m.threshold("orders_7d", DriftStatistic.JS_DISTANCE)).hasValue(0.1);
+    AlertPolicy alerts = load(monitored).model("churn_model").orElseThrow().monitoring().alerts();
+    assertThat(alerts.driftStatistics()).containsExactly(DriftStatistic.PSI, DriftStatistic.KS_D);
+    assertThat(alerts.driftColumns()).isEqualTo(2);
+    assertThat(alerts.driftDays()).isEqualTo(4);
+    assertThat(alerts.performanceMetric()).hasValue("log_loss");
+    assertThat(alerts.maxDrop()).isEqualTo(0.02);
+    assertThat(alerts.cooldown()).isEqualTo(java.time.Duration.ofDays(14));
+    assertThatThrownBy(() -> load(monitored.replace("metric: log_loss", "metric: accuracy")))
+        .hasMessageContaining("models[0].monitoring.alerts.performance.metric")
+        .hasMessageContaining("'accuracy' is not a metric an alert can watch");
+    assertThatThrownBy(() -> load(monitored.replace("days: 4", "days: 0")))
+        .hasMessageContaining("'days' must be at least 1, not 0");
     // A model without monitoring: every default.
     assertThat(load(PROJECT).model("churn_model").orElseThrow().monitoring())
         .isEqualTo(MonitoringSpec.DEFAULTS);
