@@ -115,7 +115,7 @@ public final class DriftJob {
             profile, batchScores(spec, date, reference), List.of(score), spec.monitoring()));
     List<DriftMeasure> online =
         DriftProfiler.compare(
-            profile, online(spec, inputs, date, reference), all, spec.monitoring());
+            profile, online(spec, v, inputs, date, reference), all, spec.monitoring());
     List<DriftTable.Population> populations =
         List.of(new DriftTable.Population(BATCH, batch), new DriftTable.Population(ONLINE, online));
     new DriftTable(lakehouse)
@@ -266,7 +266,11 @@ public final class DriftJob {
    * inputs as logged (text) encoded as the model reads them.
    */
   private Dataset<Row> online(
-      ModelSpec spec, List<DriftColumn> inputs, LocalDate date, Dataset<Row> reference) {
+      ModelSpec spec,
+      ModelRegistry.Version v,
+      List<DriftColumn> inputs,
+      LocalDate date,
+      Dataset<Row> reference) {
     if (!lakehouse.exists(ServingTables.PREDICTION_LOG)) {
       return reference.where(lit(false));
     }
@@ -278,8 +282,6 @@ public final class DriftJob {
                     .equalTo(lit(java.sql.Date.valueOf(date)))
                     .and(col("model").equalTo(lit(spec.name())))
                     .and(col("returned")));
-    ModelRegistry.Version v =
-        new ModelRegistry(lakehouse, clock).resolve(spec.name(), ModelRegistry.CHAMPION);
     List<Column> cols = new ArrayList<>();
     for (DriftColumn c : inputs) {
       String type =

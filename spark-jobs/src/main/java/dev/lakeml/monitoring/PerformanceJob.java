@@ -48,6 +48,9 @@ public final class PerformanceJob {
   /** The date's labels are all 0 or all 1: AUCs are undefined. */
   public static final String ONE_CLASS = "one class";
 
+  /** The date is mature but no prediction of it has a label. */
+  public static final String NO_LABELS = "no labels";
+
   /** What a run wrote. */
   public record Result(
       String model,
@@ -190,7 +193,7 @@ public final class PerformanceJob {
             new PerformanceTable.DatePerformance(
                 d,
                 version,
-                mature.contains(d) ? OK : IMMATURE,
+                mature.contains(d) ? NO_LABELS : IMMATURE,
                 mature.contains(d) ? 0 : e.getValue()[1],
                 0,
                 Map.of(),

@@ -566,15 +566,62 @@ class TrainingIT {
                 .<Long>getAs("current_rows"))
         .isEqualTo(predicted);
     assertThat(drift.where("value IS NOT NULL AND NOT (value = value)").count()).isZero();
-    // No request was logged that day: the online population says so, with no value.
+    // No request is logged that day yet: the online population says so, with no value.
     assertThat(drift.where("population = 'online'").select("status").distinct().collectAsList())
         .extracting(r -> r.getString(0))
         .containsExactly("no data");
-    // A rerun replaces the day's rows; another day adds its own.
+    // Two requests answered that day, and one shadow score (not an answer), are logged: a rerun
+    // replaces the day's rows, and the online population holds the two, their logged text encoded
+    // as the model reads it (a timestamp as days before the request's reference time).
+    List<Row> logged = new java.util.ArrayList<>();
+    for (String variant : List.of("champion", "champion", "shadow")) {
+      Map<String, String> features = new java.util.LinkedHashMap<>();
+      for (ModelRegistry.Input in : champion.inputs()) {
+        features.put(in.name(), in.type().equals("days_before") ? "2011-03-05T00:00:00Z" : "2.0");
+      }
+      java.sql.Timestamp at =
+          java.sql.Timestamp.from(java.time.Instant.parse("2011-03-10T12:00:00Z"));
+      logged.add(
+          dev.lakeml.lakehouse.TableRow.of(dev.lakeml.schemas.tables.ServingTables.PREDICTION_LOG)
+              .set("time", at)
+              .set("request_id", "request-" + logged.size())
+              .set("model", MODEL)
+              .set("version", champion.version())
+              .set("run_id", champion.runId())
+              .set("variant", variant)
+              .set("returned", !variant.equals("shadow"))
+              .set("entities", Map.of("customer_id", "12347"))
+              .set("features", features)
+              .set("reference_time", at)
+              .set("score", 0.25)
+              .set("latency_ms", 1.0)
+              .set("log_date", java.sql.Date.valueOf(date))
+              .set("_source_file", "test.jsonl")
+              .set("_ingested_at", at)
+              .build());
+    }
+    lakehouse.ensure(List.of(dev.lakeml.schemas.tables.ServingTables.PREDICTION_LOG));
+    lakehouse.append(dev.lakeml.schemas.tables.ServingTables.PREDICTION_LOG, logged);
     long rows = drift.count();
     job.run(spec, date);
-    assertThat(spark.read().format("delta").load(lake + "/monitoring/drift").count())
-        .isEqualTo(rows);
+    Dataset<Row> rerun = spark.read().format("delta").load(lake + "/monitoring/drift");
+    assertThat(rerun.count()).isEqualTo(rows);
+    List<Row> online =
+        rerun
+            .where("population = 'online' AND statistic = 'null_share'")
+            .select("feature", "value", "current_rows", "status")
+            .collectAsList();
+    assertThat(online).hasSize(expected.size());
+    assertThat(online)
+        .allSatisfy(
+            r -> {
+              assertThat(r.getString(3)).isEqualTo("ok");
+              assertThat(r.getLong(2)).as(r.getString(0)).isEqualTo(2);
+              assertThat(r.getDouble(1)).as(r.getString(0) + " parsed").isZero();
+            });
+    assertThat(
+            rerun.where("population = 'online' AND statistic = 'psi' AND status <> 'ok'").count())
+        .isZero();
     job.run(spec, LocalDate.parse("2011-03-20")); // never predicted: no batch data
     Dataset<Row> after = spark.read().format("delta").load(lake + "/monitoring/drift");
     assertThat(after.count()).isEqualTo(2 * rows);

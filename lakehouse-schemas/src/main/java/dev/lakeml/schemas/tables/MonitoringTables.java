@@ -71,7 +71,9 @@ public final class MonitoringTables {
                   "auc_roc, auc_pr, log_loss, calibration_error, base_rate, mean_score"),
               TableColumn.optional("value", "DOUBLE", "NULL when it cannot be computed (status)"),
               TableColumn.required(
-                  "status", "STRING", "ok, immature (labels not all known yet), one class"),
+                  "status",
+                  "STRING",
+                  "ok, immature (labels not all known yet), one class, no labels"),
               TableColumn.required("rows", "BIGINT", "predictions judged (with a known label)"),
               TableColumn.required("positives", "BIGINT", "of them, label 1"),
               TableColumn.optional(
