@@ -34,16 +34,7 @@ final class DriftComparison {
     out.add(nullShare(c, reference.nulls(), reference.rows(), current.nulls(), current.rows()));
     String status = status(r, n);
     if (!status.equals(DriftMeasure.OK)) {
-      for (DriftStatistic s :
-          List.of(
-              DriftStatistic.PSI,
-              DriftStatistic.KS_D,
-              DriftStatistic.KS_P_VALUE,
-              DriftStatistic.WASSERSTEIN,
-              DriftStatistic.WASSERSTEIN_NORMED,
-              DriftStatistic.OUT_OF_RANGE_SHARE)) {
-        out.add(measure(c, s, Double.NaN, status, r, n, Double.NaN, Map.of()));
-      }
+      out.addAll(unavailable(c, status, r, n));
       return out;
     }
     double[] edges = DriftMath.decileEdges(reference.quantiles(), reference.max());
@@ -136,14 +127,7 @@ final class DriftComparison {
     out.add(nullShare(c, reference.nulls(), reference.rows(), current.nulls(), current.rows()));
     String status = status(r, n);
     if (!status.equals(DriftMeasure.OK)) {
-      for (DriftStatistic s :
-          List.of(
-              DriftStatistic.CHI_SQUARED,
-              DriftStatistic.CHI_SQUARED_P_VALUE,
-              DriftStatistic.JS_DISTANCE,
-              DriftStatistic.NEW_CATEGORY_SHARE)) {
-        out.add(measure(c, s, Double.NaN, status, r, n, Double.NaN, Map.of()));
-      }
+      out.addAll(unavailable(c, status, r, n));
       return out;
     }
     DriftMath.ChiSquared chi = DriftMath.chiSquared(reference.counts(), current.counts());
@@ -198,6 +182,17 @@ final class DriftComparison {
     for (DriftStatistic s : DriftStatistic.values()) {
       if (s.kind().appliesTo(c.kind())) {
         out.add(measure(c, s, Double.NaN, status, 0, 0, Double.NaN, Map.of()));
+      }
+    }
+    return out;
+  }
+
+  /** Rows without a value for the column's own statistics (all but the NULL share). */
+  private List<DriftMeasure> unavailable(DriftColumn c, String status, long r, long n) {
+    List<DriftMeasure> out = new ArrayList<>();
+    for (DriftStatistic s : DriftStatistic.values()) {
+      if (s.kind() == c.kind()) {
+        out.add(measure(c, s, Double.NaN, status, r, n, Double.NaN, Map.of()));
       }
     }
     return out;

@@ -56,12 +56,7 @@ public final class DriftProfiler {
       double[][] byPosition = new double[numeric.size()][];
       for (int i = 0; i < numeric.size(); i++) {
         Row s = sketches.get(i);
-        double[] q =
-            s == null || s.isNullAt(s.fieldIndex("quantiles"))
-                ? new double[0]
-                : s.<Double>getList(s.fieldIndex("quantiles")).stream()
-                    .mapToDouble(Double::doubleValue)
-                    .toArray();
+        double[] q = quantiles(s);
         double min = doubleOr(s, "min");
         double max = doubleOr(s, "max");
         byPosition[i] = q.length == 0 ? new double[] {0} : DriftMath.points(q, min, max);
@@ -82,11 +77,7 @@ public final class DriftProfiler {
                 doubleOr(s, "max"),
                 doubleOr(s, "mean"),
                 doubleOr(s, "std"),
-                s == null || s.isNullAt(s.fieldIndex("quantiles"))
-                    ? new double[0]
-                    : s.<Double>getList(s.fieldIndex("quantiles")).stream()
-                        .mapToDouble(Double::doubleValue)
-                        .toArray(),
+                quantiles(s),
                 b.counts(),
                 b.sums()));
       }
@@ -185,6 +176,16 @@ public final class DriftProfiler {
     Map<Integer, Row> out = new TreeMap<>();
     rows.forEach(r -> out.put(r.getInt(0), r));
     return out;
+  }
+
+  /** The sketch's quantile grid of a column; empty when it had no values. */
+  private static double[] quantiles(Row sketch) {
+    if (sketch == null || sketch.isNullAt(sketch.fieldIndex("quantiles"))) {
+      return new double[0];
+    }
+    return sketch.<Double>getList(sketch.fieldIndex("quantiles")).stream()
+        .mapToDouble(Double::doubleValue)
+        .toArray();
   }
 
   private static double doubleOr(Row r, String field) {
