@@ -8,6 +8,9 @@ import dev.lakeml.monitoring.DriftTable;
 import dev.lakeml.monitoring.PerformanceJob;
 import dev.lakeml.monitoring.PerformanceTable;
 import dev.lakeml.monitoring.RetrainTrigger;
+import dev.lakeml.monitoring.SkewJob;
+import dev.lakeml.monitoring.SkewMeasure;
+import dev.lakeml.monitoring.SkewTable;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.tables.MonitoringTables;
 import java.time.Clock;
@@ -23,10 +26,11 @@ import picocli.CommandLine.Parameters;
     name = "monitor",
     description =
         "Watch the models in production: drift of their inputs and score, performance as labels"
-            + " arrive, alerts and the retrains they ask for.",
+            + " arrive, online/offline skew, alerts and the retrains they ask for.",
     subcommands = {
       MonitorCommand.Drift.class,
       MonitorCommand.Performance.class,
+      MonitorCommand.Skew.class,
       MonitorCommand.Alerts.class
     })
 final class MonitorCommand implements Runnable {
@@ -35,7 +39,14 @@ final class MonitorCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "Missing subcommand: drift, performance or alerts");
+        spec.commandLine(), "Missing subcommand: drift, performance, skew or alerts");
+  }
+
+  /** Rewrites the model's monitoring page from the tables and says where it is. */
+  static void page(LakemlContext ctx, String model) {
+    ctx.out.printf(
+        "page: %s%n",
+        new dev.lakeml.monitoring.MonitoringPages(ctx.lakehouse, Clock.systemUTC()).write(model));
   }
 
   /** {@code lakeml monitor drift MODEL --date D}. */
@@ -76,6 +87,7 @@ final class MonitorCommand implements Runnable {
       }
       ctx.out.printf(
           "%d breach(es); rows in %s%n", r.breached(), MonitoringTables.DRIFT.qualifiedName());
+      page(ctx, r.model());
       return LakemlCli.OK;
     }
 
@@ -113,9 +125,10 @@ final class MonitorCommand implements Runnable {
   @Command(
       name = "performance",
       description =
-          "Judge every prediction date of a classifier by the labels that have matured (AUC-ROC,"
-              + " AUC-PR, log loss, calibration); dates whose labels are not all known yet are"
-              + " marked immature. Replaces the model's rows in monitoring.performance.")
+          "Judge every prediction date of a model by the labels that have matured (a classifier:"
+              + " AUC-ROC, AUC-PR, log loss, calibration; a recommender: precision, recall, MAP"
+              + " and hit rate at k); dates whose labels are not all known yet are marked"
+              + " immature. Replaces the model's rows in monitoring.performance.")
   static final class Performance extends SparkCommand {
     @Parameters(index = "0", description = "model name from the project file")
     String model;
@@ -128,43 +141,100 @@ final class MonitorCommand implements Runnable {
       ctx.out.printf(
           "%s: %d prediction date(s); labels known through %s (%.1f s)%n",
           r.model(), r.dates().size(), r.knownThrough(), r.seconds());
+      java.util.LinkedHashSet<String> metrics = new java.util.LinkedHashSet<>();
+      r.dates().forEach(d -> metrics.addAll(d.metrics().keySet()));
+      metrics.removeAll(List.of("base_rate", "mean_score"));
+      List<String> header = new java.util.ArrayList<>(List.of("date", "version", "status", "rows"));
+      header.add("positives");
+      header.addAll(metrics);
+      header.add("unmatched labels");
       List<String[]> cells = new java.util.ArrayList<>();
-      List<String> header =
-          List.of(
-              "date",
-              "version",
-              "status",
-              "rows",
-              "positives",
-              "auc_roc",
-              "auc_pr",
-              "log_loss",
-              "calibration_error",
-              "unmatched labels");
       for (PerformanceTable.DatePerformance d : r.dates()) {
-        cells.add(
-            new String[] {
-              d.date().toString(),
-              String.valueOf(d.version()),
-              d.status().equals(PerformanceJob.IMMATURE)
-                  ? "immature until " + d.labelsKnownAt()
-                  : d.status(),
-              String.valueOf(d.rows()),
-              String.valueOf(d.positives()),
-              number(d.metrics().get("auc_roc")),
-              number(d.metrics().get("auc_pr")),
-              number(d.metrics().get("log_loss")),
-              number(d.metrics().get("calibration_error")),
-              String.valueOf(d.unmatchedLabels())
-            });
+        List<String> row = new java.util.ArrayList<>();
+        row.add(d.date().toString());
+        row.add(String.valueOf(d.version()));
+        row.add(
+            d.status().equals(PerformanceJob.IMMATURE)
+                ? "immature until " + d.labelsKnownAt()
+                : d.status());
+        row.add(String.valueOf(d.rows()));
+        row.add(String.valueOf(d.positives()));
+        metrics.forEach(m -> row.add(number(d.metrics().get(m))));
+        row.add(String.valueOf(d.unmatchedLabels()));
+        cells.add(row.toArray(String[]::new));
       }
       ctx.out.print(TextTable.render(header, cells));
       ctx.out.printf("rows in %s%n", MonitoringTables.PERFORMANCE.qualifiedName());
+      page(ctx, r.model());
       return LakemlCli.OK;
     }
 
     private static String number(Double v) {
       return v == null || v.isNaN() ? "" : String.format(Locale.ROOT, "%.4f", v);
+    }
+  }
+
+  /** {@code lakeml monitor skew --date D}. */
+  @Command(
+      name = "skew",
+      description =
+          "Recompute a sample of the day's logged online requests through the offline"
+              + " point-in-time path at each request's time and count, per model version and"
+              + " input, where the API's value differs; replaces the date's rows in"
+              + " monitoring.skew.")
+  static final class Skew extends SparkCommand {
+    @Option(names = "--date", required = true, description = "the logical date, yyyy-MM-dd")
+    LocalDate date;
+
+    @Option(names = "--model", description = "only this model (default: every model)")
+    String model;
+
+    @Option(
+        names = "--sample",
+        defaultValue = "10000",
+        description = "requests compared per model version (default ${DEFAULT-VALUE})")
+    int sample;
+
+    @Override
+    int run(LakemlContext ctx) {
+      java.util.Optional<ModelSpec> spec =
+          model == null ? java.util.Optional.empty() : java.util.Optional.of(ctx.model(model));
+      SkewJob.Result r =
+          new SkewJob(ctx.project, ctx.lakehouse, Clock.systemUTC(), ctx::info)
+              .run(date, spec, sample);
+      ctx.out.printf(
+          "%s: %d model version(s), %.1f s%n", r.date(), r.versions().size(), r.seconds());
+      List<String> header =
+          List.of(
+              "model",
+              "version",
+              "feature",
+              "source",
+              "status",
+              "sampled",
+              "mismatch_rate",
+              "example");
+      List<String[]> cells = new java.util.ArrayList<>();
+      for (SkewTable.VersionSkew v : r.versions()) {
+        for (SkewMeasure m : v.measures()) {
+          double rate = m.mismatchRate();
+          cells.add(
+              new String[] {
+                v.model(),
+                String.valueOf(v.version()),
+                m.feature(),
+                m.source(),
+                m.status(),
+                m.sampled() + " of " + m.requests(),
+                Double.isNaN(rate) ? "" : String.format(Locale.ROOT, "%.4f", rate),
+                m.example() == null ? "" : m.example()
+              });
+        }
+      }
+      ctx.out.print(TextTable.render(header, cells));
+      ctx.out.printf("rows in %s%n", MonitoringTables.SKEW.qualifiedName());
+      r.versions().stream().map(SkewTable.VersionSkew::model).distinct().forEach(m -> page(ctx, m));
+      return LakemlCli.OK;
     }
   }
 
@@ -218,6 +288,7 @@ final class MonitorCommand implements Runnable {
             a.retrainRun() == null ? "" : " (" + a.retrainVia() + " " + a.retrainRun() + ")",
             a.message() == null ? "" : "; " + a.message());
       }
+      page(ctx, r.model());
       return r.alerts().stream().anyMatch(a -> a.retrain().equals("failed"))
           ? LakemlCli.FAILED
           : LakemlCli.OK;

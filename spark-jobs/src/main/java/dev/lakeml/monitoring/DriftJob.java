@@ -290,19 +290,14 @@ public final class DriftJob {
               .findFirst()
               .orElseThrow()
               .type();
-      Column text = col("features").getItem(c.name());
-      Column value =
-          switch (InputType.parse(type)) {
-            case DOUBLE -> text.cast("double");
-            case BOOLEAN -> when(text.isin("true", "false"), text);
-            case DAYS_BEFORE ->
-                ModelInputs.encode(
-                    InputType.DAYS_BEFORE, text.cast("timestamp"), col("reference_time"));
-          };
-      cols.add(value.as(c.name()));
+      cols.add(
+          LoggedInputs.encoded(
+                  InputType.parse(type), col("features").getItem(c.name()), col("reference_time"))
+              .as(c.name()));
     }
-    cols.add(col("score").as(ModelLoader.SCORE));
-    return logged.select(cols.toArray(Column[]::new));
+    cols.add(col("score").as("_p1"));
+    return asDriftColumns(logged.select(cols.toArray(Column[]::new)), inputs)
+        .withColumnRenamed("_p1", ModelLoader.SCORE);
   }
 
   private boolean exists(String location) {

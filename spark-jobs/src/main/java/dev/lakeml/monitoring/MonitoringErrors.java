@@ -21,13 +21,11 @@ public final class MonitoringErrors {
   }
 
   static LakehouseException notMonitored(String model, String task) {
-    return new LakehouseException(
-        "Model "
-            + model
-            + " is a "
-            + task
-            + " model: drift covers classifiers, whose inputs and score have a reference in"
-            + " their training set. Nothing was written.");
+    return wrongTask(
+        model,
+        task,
+        "drift covers classifiers, whose inputs and score have a reference in their training"
+            + " set");
   }
 
   static LakehouseException noTrainingSetVersion(String model, int version) {
@@ -70,13 +68,11 @@ public final class MonitoringErrors {
   }
 
   static LakehouseException performanceNotBuilt(String model, String task) {
-    return new LakehouseException(
-        "Model "
-            + model
-            + " is a "
-            + task
-            + " model: performance is measured for classifiers so far (precision and recall at k"
-            + " for recommenders are not built yet). Nothing was written.");
+    return wrongTask(
+        model,
+        task,
+        "performance is measured for classifiers (AUC, log loss, calibration) and recommenders"
+            + " (precision, recall and MAP at k)");
   }
 
   static LakehouseException noPredictions(String model, String location) {
@@ -88,5 +84,48 @@ public final class MonitoringErrors {
             + ". Nothing was written. Run lakeml predict "
             + model
             + " --date D first.");
+  }
+
+  static LakehouseException badSample(int sample) {
+    return new LakehouseException(
+        "--sample "
+            + sample
+            + " compares no request: give a positive number. Nothing was written.");
+  }
+
+  static LakehouseException notScored(String model, String task) {
+    return wrongTask(
+        model,
+        task,
+        "skew compares the inputs of requests the API scored (POST /v1/score), which only"
+            + " classifiers have; its nightly lists are looked up, not scored");
+  }
+
+  private static LakehouseException wrongTask(String model, String task, String why) {
+    return new LakehouseException(
+        "Model " + model + " is a " + task + " model: " + why + ". Nothing was written.");
+  }
+
+  static LakehouseException unknownVersion(String model, int version, LocalDate date) {
+    return new LakehouseException(
+        "serving.prediction_log holds requests of "
+            + model
+            + " version "
+            + version
+            + " on "
+            + date
+            + ", a version this lakehouse's registry does not know (ml.model_versions), so its"
+            + " inputs cannot be recomputed. Nothing was written. Was the API serving models of"
+            + " another lakehouse?");
+  }
+
+  static LakehouseException viewNotComputed(String view, String location) {
+    return new LakehouseException(
+        "Feature view "
+            + view
+            + " has not been computed ("
+            + location
+            + " does not exist), so the offline values cannot be recomputed. Nothing was written."
+            + " Run lakeml features first.");
   }
 }

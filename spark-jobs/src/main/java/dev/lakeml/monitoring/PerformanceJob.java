@@ -2,6 +2,7 @@ package dev.lakeml.monitoring;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.to_date;
 
 import dev.lakeml.features.LabelSpine;
@@ -73,18 +74,14 @@ public final class PerformanceJob {
   public Result run(ModelSpec spec) {
     long t0 = System.nanoTime();
     Instant started = clock.instant();
+    if (spec.task() == Algorithm.Task.RECOMMENDATION) {
+      return runRanking(spec, t0, started);
+    }
     if (spec.task() != Algorithm.Task.BINARY_CLASSIFICATION) {
       throw MonitoringErrors.performanceNotBuilt(
           spec.name(), spec.task().name().toLowerCase(Locale.ROOT));
     }
-    String location = lakehouse.location(Layer.PREDICTIONS, spec.name());
-    long predictionsVersion;
-    try {
-      predictionsVersion = lakehouse.currentVersion(location);
-    } catch (RuntimeException e) {
-      throw MonitoringErrors.noPredictions(spec.name(), location);
-    }
-    Dataset<Row> predictions = lakehouse.readAt(location, predictionsVersion);
+    Dataset<Row> predictions = predictions(spec);
     LabelSpec label =
         project.features().labels().stream()
             .filter(l -> l.name().equals(spec.trainingSet().label()))
@@ -99,23 +96,8 @@ public final class PerformanceJob {
 
     // Per date: its version, rows, and when its last label is known (the end of the date plus
     // the label's window: later events cannot change a label whose window has passed).
-    Map<LocalDate, long[]> byDate = new LinkedHashMap<>();
-    for (Row r :
-        predictions
-            .groupBy("prediction_date")
-            .agg(
-                org.apache.spark.sql.functions.max("model_version"),
-                org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)))
-            .orderBy("prediction_date")
-            .collectAsList()) {
-      byDate.put(r.getDate(0).toLocalDate(), new long[] {r.getInt(1), r.getLong(2)});
-    }
-    List<LocalDate> mature = new ArrayList<>();
-    for (LocalDate d : byDate.keySet()) {
-      if (!labelsKnownAt(label, d).isAfter(knownThrough)) {
-        mature.add(d);
-      }
-    }
+    Map<LocalDate, long[]> byDate = dates(predictions);
+    List<LocalDate> mature = mature(byDate.keySet(), label.window(), knownThrough);
     log.accept(
         "performance "
             + spec.name()
@@ -179,13 +161,7 @@ public final class PerformanceJob {
       LocalDate d = e.getKey();
       int version = (int) e.getValue()[0];
       Map<String, Double> valid =
-          validation.computeIfAbsent(
-              version,
-              v ->
-                  registry
-                      .version(spec.name(), v)
-                      .map(ModelRegistry.Version::metrics)
-                      .orElse(Map.of()));
+          validation.computeIfAbsent(version, v -> validation(registry, spec.name(), v));
       Row m = metrics.get(d);
       long[] miss = unmatched.getOrDefault(d, new long[] {0, 0});
       if (!mature.contains(d) || m == null) {
@@ -227,13 +203,179 @@ public final class PerformanceJob {
               calibration.getOrDefault(d, Map.of())));
     }
     new PerformanceTable(lakehouse)
-        .replace(spec.name(), out, knownThrough, "performance-" + UUID.randomUUID(), started);
+        .replace(
+            spec.name(),
+            PerformanceTable.METRICS,
+            out,
+            knownThrough,
+            "performance-" + UUID.randomUUID(),
+            started);
     return new Result(spec.name(), knownThrough, out, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private Dataset<Row> predictions(ModelSpec spec) {
+    String location = lakehouse.location(Layer.PREDICTIONS, spec.name());
+    long predictionsVersion;
+    try {
+      predictionsVersion = lakehouse.currentVersion(location);
+    } catch (RuntimeException e) {
+      throw MonitoringErrors.noPredictions(spec.name(), location);
+    }
+    return lakehouse.readAt(location, predictionsVersion);
+  }
+
+  /**
+   * A recommender: each date's top-k lists against the items each user touched in the horizon after
+   * it (the length of the model's own validation window, {@code validate_from} to {@code to}: the
+   * horizon training judged it on), from its interactions in silver. A date is mature once that
+   * horizon has passed the newest interaction.
+   */
+  private Result runRanking(ModelSpec spec, long t0, Instant started) {
+    Dataset<Row> predictions = predictions(spec);
+    ModelSpec.Interactions in = spec.interactions();
+    int horizon =
+        (int) java.time.temporal.ChronoUnit.DAYS.between(spec.validateFrom(), in.to()) + 1;
+    int k = spec.topK();
+    String sourceLocation = lakehouse.location(Layer.SILVER, in.source());
+    Dataset<Row> events =
+        lakehouse
+            .readAt(sourceLocation, lakehouse.currentVersion(sourceLocation))
+            .where(expr(in.where()))
+            .select(
+                expr("CAST(" + in.user() + " AS STRING)").as(RankingTransforms.USER),
+                expr("CAST(" + in.item() + " AS STRING)").as("item"),
+                expr("CAST(" + in.time() + " AS TIMESTAMP)").as("ts"))
+            .where(col(RankingTransforms.USER).isNotNull().and(col("item").isNotNull()));
+    Row newestRow = events.agg(org.apache.spark.sql.functions.max("ts")).first();
+    Instant knownThrough =
+        newestRow.isNullAt(0) ? Instant.EPOCH : newestRow.getTimestamp(0).toInstant();
+    java.time.Duration window = java.time.Duration.ofDays(horizon);
+    Map<LocalDate, long[]> byDate = dates(predictions);
+    List<LocalDate> mature = mature(byDate.keySet(), window, knownThrough);
+    log.accept(
+        "performance "
+            + spec.name()
+            + ": "
+            + byDate.size()
+            + " prediction date(s), "
+            + mature.size()
+            + " whose "
+            + horizon
+            + "-day horizon has passed (interactions through "
+            + knownThrough
+            + ")");
+    Map<LocalDate, Row> metrics = new HashMap<>();
+    Map<LocalDate, long[]> unmatched = new HashMap<>();
+    if (!mature.isEmpty()) {
+      List<Row> dateRows = new ArrayList<>();
+      mature.forEach(
+          d -> dateRows.add(org.apache.spark.sql.RowFactory.create(java.sql.Date.valueOf(d))));
+      Dataset<Row> dates =
+          lakehouse
+              .spark()
+              .createDataFrame(
+                  dateRows,
+                  new org.apache.spark.sql.types.StructType()
+                      .add(RankingTransforms.DATE, org.apache.spark.sql.types.DataTypes.DateType));
+      Dataset<Row> lists =
+          predictions
+              .where(
+                  col("prediction_date")
+                      .isin(mature.stream().map(java.sql.Date::valueOf).toArray()))
+              .select(
+                  col("prediction_date").as(RankingTransforms.DATE),
+                  col(in.user()).cast("string").as(RankingTransforms.USER),
+                  col("items").as(RankingTransforms.ITEMS),
+                  col("model_version").as(RankingTransforms.VERSION));
+      Dataset<Row> judged =
+          RankingTransforms.judged(lists, RankingTransforms.truth(events, dates, horizon))
+              .localCheckpoint(true);
+      for (Row r : RankingTransforms.metrics(judged, k).collectAsList()) {
+        metrics.put(r.getDate(0).toLocalDate(), r);
+      }
+      for (Row r : RankingTransforms.unmatched(judged).collectAsList()) {
+        unmatched.put(r.getDate(0).toLocalDate(), new long[] {r.getLong(1), r.getLong(2)});
+      }
+    }
+    ModelRegistry registry = new ModelRegistry(lakehouse, clock);
+    Map<Integer, Map<String, Double>> validation = new HashMap<>();
+    List<String> names = RankingTransforms.metricNames(k);
+    List<PerformanceTable.DatePerformance> out = new ArrayList<>();
+    for (Map.Entry<LocalDate, long[]> e : byDate.entrySet()) {
+      LocalDate d = e.getKey();
+      int version = (int) e.getValue()[0];
+      Map<String, Double> valid =
+          validation.computeIfAbsent(version, v -> validation(registry, spec.name(), v));
+      Row m = metrics.get(d);
+      long[] miss = unmatched.getOrDefault(d, new long[] {0, 0});
+      Map<String, Double> values = new LinkedHashMap<>();
+      if (m != null) {
+        for (String name : names) {
+          int i = m.fieldIndex(name);
+          values.put(name, m.isNullAt(i) ? Double.NaN : m.getDouble(i));
+        }
+      }
+      out.add(
+          new PerformanceTable.DatePerformance(
+              d,
+              version,
+              !mature.contains(d) ? IMMATURE : m == null ? NO_LABELS : OK,
+              m == null ? (mature.contains(d) ? 0 : e.getValue()[1]) : m.getLong(1),
+              m == null ? 0 : m.getLong(2),
+              values,
+              valid,
+              knownAt(d, window),
+              miss[0],
+              miss[1],
+              Map.of()));
+    }
+    new PerformanceTable(lakehouse)
+        .replace(
+            spec.name(), names, out, knownThrough, "performance-" + UUID.randomUUID(), started);
+    return new Result(spec.name(), knownThrough, out, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** When every outcome of the date is known: the end of the date plus the window. */
+  private static Instant knownAt(LocalDate date, java.time.Duration window) {
+    return date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(window);
+  }
+
+  /** Per prediction date, oldest first: the version that scored it and its rows. */
+  private static Map<LocalDate, long[]> dates(Dataset<Row> predictions) {
+    Map<LocalDate, long[]> byDate = new LinkedHashMap<>();
+    for (Row r :
+        predictions
+            .groupBy("prediction_date")
+            .agg(
+                org.apache.spark.sql.functions.max("model_version"),
+                org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.lit(1)))
+            .orderBy("prediction_date")
+            .collectAsList()) {
+      byDate.put(r.getDate(0).toLocalDate(), new long[] {r.getInt(1), r.getLong(2)});
+    }
+    return byDate;
+  }
+
+  /** The dates whose window has passed the newest event of the source. */
+  private static List<LocalDate> mature(
+      java.util.Collection<LocalDate> dates, java.time.Duration window, Instant knownThrough) {
+    List<LocalDate> out = new ArrayList<>();
+    for (LocalDate d : dates) {
+      if (!knownAt(d, window).isAfter(knownThrough)) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  /** The version's own metrics on its validation window, or none when it is not registered. */
+  private static Map<String, Double> validation(ModelRegistry registry, String model, int version) {
+    return registry.version(model, version).map(ModelRegistry.Version::metrics).orElse(Map.of());
   }
 
   /** When every label of the date is known: the end of the date plus the label's window. */
   static Instant labelsKnownAt(LabelSpec label, LocalDate date) {
-    return date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(label.window());
+    return knownAt(date, label.window());
   }
 
   /** The bins as the page draws them: JSON arrays of bin, rows, mean score and rate. */

@@ -40,13 +40,17 @@ public final class PerformanceTable {
     }
   }
 
-  /** The metrics every date has a row for, in this order. */
+  /** The metrics every date of a classifier has a row for, in this order. */
   public static final List<String> METRICS =
       List.of("auc_roc", "auc_pr", "log_loss", "calibration_error", "base_rate", "mean_score");
 
-  /** Replaces all of the model's rows: every date is recomputed on each run. */
+  /**
+   * Replaces all of the model's rows, one per date and metric of {@code metrics}: every date is
+   * recomputed on each run.
+   */
   public void replace(
       String model,
+      List<String> metrics,
       List<DatePerformance> dates,
       Instant knownThrough,
       String runId,
@@ -54,7 +58,7 @@ public final class PerformanceTable {
     lakehouse.ensure(List.of(MonitoringTables.PERFORMANCE));
     List<Row> rows = new ArrayList<>();
     for (DatePerformance d : dates) {
-      for (String metric : METRICS) {
+      for (String metric : metrics) {
         Double value = d.metrics().get(metric);
         rows.add(
             TableRow.of(MonitoringTables.PERFORMANCE)

@@ -35,6 +35,7 @@ public final class PipelineLoader {
     m.put("predict", true);
     m.put("publish", false);
     m.put("ingest-predictions", false);
+    m.put("monitor", false);
     return java.util.Collections.unmodifiableMap(m);
   }
 
@@ -141,6 +142,9 @@ public final class PipelineLoader {
                 + declared);
       }
     }
+    if (job.equals("monitor")) {
+      monitorArgs(n, argsNode, args, models);
+    }
     List<String> after = n.optional("after").map(a -> a.stringList("step names")).orElse(List.of());
     int stepRetries = n.optional("retries").map(PipelineLoader::retries).orElse(retries);
     Duration stepDelay = n.optional("retry_delay").map(PipelineLoader::duration).orElse(delay);
@@ -243,5 +247,29 @@ public final class PipelineLoader {
     }
     path.remove(path.size() - 1);
     state.put(step, 2);
+  }
+
+  /** The monitor subcommands, and whether each names a model as its next argument. */
+  static final Map<String, Boolean> MONITOR =
+      Map.of("drift", true, "performance", true, "alerts", true, "skew", false);
+
+  private static void monitorArgs(
+      ConfigNode step, ConfigNode argsNode, List<String> args, List<ModelSpec> models) {
+    if (args.isEmpty() || !MONITOR.containsKey(args.get(0))) {
+      throw (argsNode == null ? step : argsNode)
+          .error(
+              "job monitor needs what to monitor as its first argument: one of "
+                  + new java.util.TreeSet<>(MONITOR.keySet()));
+    }
+    if (MONITOR.get(args.get(0))) {
+      String declared = models.stream().map(ModelSpec::name).toList().toString();
+      if (args.size() < 2 || models.stream().noneMatch(m -> m.name().equals(args.get(1)))) {
+        throw argsNode.error(
+            "job monitor "
+                + args.get(0)
+                + " needs a declared model as its second argument; the project declares "
+                + declared);
+      }
+    }
   }
 }

@@ -68,7 +68,8 @@ public final class MonitoringTables {
               TableColumn.required(
                   "metric",
                   "STRING",
-                  "auc_roc, auc_pr, log_loss, calibration_error, base_rate, mean_score"),
+                  "auc_roc, auc_pr, log_loss, calibration_error, base_rate, mean_score; for a"
+                      + " recommender precision_at_K, recall_at_K, map_at_K, hit_rate_at_K"),
               TableColumn.optional("value", "DOUBLE", "NULL when it cannot be computed (status)"),
               TableColumn.required(
                   "status",
@@ -126,4 +127,46 @@ public final class MonitoringTables {
           List.of("model", "logical_date", "kind"),
           Map.of("delta.appendOnly", "false"),
           "Alerts raised about the models in production, and the retrains they asked for.");
+
+  /**
+   * {@code monitoring.skew}: one row per model version, logical date and input, from a sample of
+   * the requests the API answered that day, each input recomputed through the offline point-in-time
+   * path at the request's reference time and compared with the value the API used. A rerun of a
+   * date replaces its rows.
+   */
+  public static final TableContract SKEW =
+      new TableContract(
+          Layer.MONITORING,
+          "skew",
+          List.of(
+              TableColumn.required("model", "STRING", "model name"),
+              TableColumn.required("version", "INT", "the version that answered the requests"),
+              TableColumn.required("logical_date", "DATE", "the day the requests were logged"),
+              TableColumn.required("feature", "STRING", "model input"),
+              TableColumn.required(
+                  "source", "STRING", "the feature view it comes from, request feature or field"),
+              TableColumn.required(
+                  "status", "STRING", "ok, no data, or not recomputed (computed from the request)"),
+              TableColumn.required(
+                  "requests", "BIGINT", "requests of the version the API answered that day"),
+              TableColumn.required("sampled", "BIGINT", "of them, compared"),
+              TableColumn.required(
+                  "matched", "BIGINT", "equal online and offline (both missing included)"),
+              TableColumn.required("mismatched", "BIGINT", "both present and different"),
+              TableColumn.required(
+                  "missing_online", "BIGINT", "missing in the API's input, present offline"),
+              TableColumn.required(
+                  "missing_offline", "BIGINT", "present in the API's input, missing offline"),
+              TableColumn.optional(
+                  "mismatch_rate", "DOUBLE", "1 - matched / sampled; NULL when nothing compared"),
+              TableColumn.optional(
+                  "max_abs_difference", "DOUBLE", "largest difference where both are present"),
+              TableColumn.optional(
+                  "example", "STRING", "one differing request: its id, online and offline values"),
+              TableColumn.required("run_id", "STRING", "the monitor run that wrote the row"),
+              TableColumn.required("computed_at", "TIMESTAMP", "UTC")),
+          List.of(),
+          List.of("model", "version", "logical_date", "feature"),
+          Map.of("delta.appendOnly", "false"),
+          "Online/offline skew: the API's inputs against the offline point-in-time path, per day.");
 }

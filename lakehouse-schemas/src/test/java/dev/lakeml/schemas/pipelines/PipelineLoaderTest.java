@@ -135,16 +135,27 @@ class PipelineLoaderTest {
   }
 
   @Test
-  void anUnknownJobModelOrDependencyIsRefusedWithWhatExists() {
+  void anUnknownJobModelOrDependencyIsRefusedWithWhatExists() throws Exception {
     assertThat(refused(step("{name: a, job: injest}")).getMessage())
         .contains("unknown job 'injest'")
-        .contains("[ingest, features, training-set, train, predict, publish, ingest-predictions]");
+        .contains(
+            "[ingest, features, training-set, train, predict, publish, ingest-predictions,"
+                + " monitor]");
     assertThat(
             refused(step("{name: a, job: predict, args: [churn, --date, '{{ ds }}']}"))
                 .getMessage())
         .contains("unknown model 'churn'; the project declares [churn_model]");
     assertThat(refused(step("{name: a, job: train}")).getMessage())
         .contains("job train needs a model as its first argument");
+    assertThat(refused(step("{name: a, job: monitor, args: [dirft]}")).getMessage())
+        .contains("job monitor needs what to monitor as its first argument")
+        .contains("[alerts, drift, performance, skew]");
+    assertThat(
+            refused(step("{name: a, job: monitor, args: [drift, churn, --date, '{{ ds }}']}"))
+                .getMessage())
+        .contains("job monitor drift needs a declared model as its second argument")
+        .contains("[churn_model]");
+    assertThat(load(step("{name: a, job: monitor, args: [skew, --date, '{{ ds }}']}"))).isNotNull();
     assertThat(refused(step("{name: a, job: publish, after: [predict]}")).getMessage())
         .contains("step 'a' runs after 'predict', which pipeline p does not declare");
   }

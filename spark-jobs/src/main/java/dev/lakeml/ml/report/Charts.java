@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Inline SVG charts drawn by hand: bars, horizontal bars and an x-y plot on [0, 1]. Every mark
- * carries a {@code <title>} (shown on hover) and its value in {@code data-value}; non-finite values
- * draw no mark and are labelled "n/a", so no coordinate is ever NaN.
+ * Inline SVG charts drawn by hand: bars, horizontal bars, an x-y plot on [0, 1] and trends. Every
+ * mark carries a {@code <title>} (shown on hover) and its value in {@code data-value}; non-finite
+ * values draw no mark and are labelled "n/a", so no coordinate is ever NaN.
  */
 final class Charts {
   private Charts() {}
@@ -276,6 +276,87 @@ final class Charts {
           .append("</title></circle>\n");
     }
     legend(svg, legend, right);
+    return close(svg);
+  }
+
+  /** One line of a trend chart: a value per x position, NaN where there is none. */
+  record Line(String name, String cssClass, List<Double> values) {}
+
+  /**
+   * Lines over evenly spaced categories (dates), on a y scale that includes zero and every value. A
+   * position whose value is NaN draws no point and breaks the line there; positions listed in
+   * {@code marked} get a shaded band with {@code markLabel} on hover (e.g. dates whose labels are
+   * not mature yet).
+   */
+  static String trend(
+      String id,
+      String title,
+      String yLabel,
+      List<String> categories,
+      List<Line> lines,
+      List<Integer> marked,
+      String markLabel) {
+    int n = Math.max(1, categories.size());
+    double left = 64;
+    double right = WIDTH - 24;
+    double top = 44;
+    double bottom = 250;
+    List<Double> all = new ArrayList<>();
+    lines.forEach(l -> all.addAll(l.values()));
+    Scale y = Scale.including(all, bottom, top);
+    double slot = (right - left) / n;
+    StringBuilder svg = open(id, title, WIDTH, 300);
+    for (int i : marked) {
+      svg.append("<rect class=\"marked\" x=\"")
+          .append(coordinate(left + i * slot))
+          .append("\" y=\"")
+          .append(coordinate(top))
+          .append("\" width=\"")
+          .append(coordinate(slot))
+          .append("\" height=\"")
+          .append(coordinate(bottom - top))
+          .append("\"><title>")
+          .append(escape(categories.get(i) + ": " + markLabel))
+          .append("</title></rect>\n");
+    }
+    yAxis(svg, y, left, right, yLabel);
+    line(svg, "axis", left, bottom, right, bottom);
+    int every = Math.max(1, (int) Math.ceil(categories.size() / 8.0));
+    for (int i = 0; i < categories.size(); i += every) {
+      text(svg, "tick", left + (i + 0.5) * slot, bottom + 14, "middle", categories.get(i));
+    }
+    for (Line l : lines) {
+      List<String> run = new ArrayList<>();
+      for (int i = 0; i <= l.values().size(); i++) {
+        double v = i < l.values().size() ? l.values().get(i) : Double.NaN;
+        if (Double.isFinite(v)) {
+          double px = left + (i + 0.5) * slot;
+          double py = y.at(v);
+          run.add(coordinate(px) + "," + coordinate(py));
+          svg.append("<circle class=\"point ")
+              .append(escape(l.cssClass()))
+              .append("\" cx=\"")
+              .append(coordinate(px))
+              .append("\" cy=\"")
+              .append(coordinate(py))
+              .append("\" r=\"3\" data-value=\"")
+              .append(Markup.number(v))
+              .append("\"><title>")
+              .append(escape(l.name() + ", " + categories.get(i) + ": " + Markup.number(v)))
+              .append("</title></circle>\n");
+        } else {
+          if (run.size() > 1) {
+            svg.append("<polyline class=\"curve ")
+                .append(escape(l.cssClass()))
+                .append("\" points=\"")
+                .append(String.join(" ", run))
+                .append("\"/>\n");
+          }
+          run.clear();
+        }
+      }
+    }
+    legend(svg, lines.stream().map(l -> new Series(l.name(), l.cssClass())).toList(), right);
     return close(svg);
   }
 

@@ -111,7 +111,12 @@ public final class ModelReport {
         html,
         "Primary metric",
         d.primaryMetric() + (d.higherIsBetter() ? " (higher is better)" : " (lower is better)"));
-    html.append("</table>\n<h2>Input tables</h2>\n");
+    html.append("</table>\n<p id=\"monitoring-link\"><a href=\"../")
+        .append(MonitoringPage.FILE)
+        .append("\">")
+        .append(escape(d.model()))
+        .append(" in production</a>: drift, performance, online/offline skew and alerts, as")
+        .append(" lakeml monitor last wrote them.</p>\n<h2>Input tables</h2>\n");
     if (d.inputTables().isEmpty()) {
       html.append("<p class=\"na\">No input tables recorded.</p>\n");
     } else {
@@ -435,6 +440,11 @@ public final class ModelReport {
   }
 
   /** Every class the charts use; no external fonts or images. */
+  /** The report's style sheet, which the monitoring page shares. */
+  static String css() {
+    return CSS;
+  }
+
   private static final String CSS =
       String.join(
           "\n",

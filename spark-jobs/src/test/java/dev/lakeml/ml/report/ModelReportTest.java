@@ -56,9 +56,14 @@ class ModelReportTest {
       assertThat(svg(doc, id).getNamespaceURI()).as(id).isEqualTo(SVG);
     }
     String page = ModelReport.render(report().build());
-    // Self-contained: no links, scripts or fetched resources; the only URIs are namespaces.
+    // Self-contained: no scripts or fetched resources; the only URIs are namespaces, and the one
+    // link is to the model's monitoring page beside the versions' folders.
     assertThat(page).startsWith("<!DOCTYPE html>");
-    assertThat(page.replace("xmlns=\"" + XHTML + "\"", "").replace("xmlns=\"" + SVG + "\"", ""))
+    assertThat(page).containsOnlyOnce("href=\"../monitoring.html\"");
+    assertThat(
+            page.replace("xmlns=\"" + XHTML + "\"", "")
+                .replace("xmlns=\"" + SVG + "\"", "")
+                .replace("href=\"../monitoring.html\"", ""))
         .doesNotContain("http:", "https:", "src=", "href=", "url(", "@import");
   }
 
