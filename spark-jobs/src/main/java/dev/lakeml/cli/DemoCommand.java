@@ -128,6 +128,14 @@ final class DemoCommand extends SparkCommand {
             answer.statusCode(), body.length() > 400 ? body.substring(0, 400) + "..." : body);
         allOk &= answer.statusCode() == 200;
       }
+      if (requests.stream().anyMatch(r -> r.body().isPresent())) {
+        ctx.out.printf(
+            "Scores are logged under %s; once the API has stopped and closed its log file, check"
+                + " that it used the offline values:%n  lakeml ingest-predictions && lakeml"
+                + " monitor skew --date %s%n",
+            lakehouse.resolve("_serving").resolve("log"),
+            java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+      }
       if (System.console() != null) {
         ctx.out.println("Serving until Ctrl-C (lakeml serve starts it alone).");
         Thread stop = new Thread(api::close, "lakeml-demo-serve-stop");
