@@ -315,7 +315,8 @@ public final class MonitoringPage {
       html.append("</table>\n");
     }
     if (!any) {
-      html.append("<p class=\"na\">No drift has been measured yet (lakeml monitor drift).</p>\n");
+      html.append("<p class=\"na\">No drift has been measured yet")
+          .append(" (lakeml monitor drift, for classifiers).</p>\n");
     }
     html.append("</section>\n");
   }
@@ -325,7 +326,8 @@ public final class MonitoringPage {
         .append("<p>The inputs the API used for a sample of each day's requests, against the")
         .append(" offline point-in-time values at the request's time.</p>\n");
     if (d.skew().isEmpty()) {
-      html.append("<p class=\"na\">No skew has been measured yet (lakeml monitor skew).</p>\n");
+      html.append("<p class=\"na\">No skew has been measured yet")
+          .append(" (lakeml monitor skew, for the classifiers the API scores).</p>\n");
       html.append("</section>\n");
       return;
     }
