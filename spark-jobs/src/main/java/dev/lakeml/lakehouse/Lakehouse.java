@@ -103,6 +103,32 @@ public final class Lakehouse {
     }
   }
 
+  /**
+   * A creation killed before its first commit (a pipeline step killed mid-way) leaves a {@code
+   * _delta_log} folder with no commit in it: no table, yet Delta takes the folder for one and would
+   * skip creating it. Such a log holds nothing, so it is removed; a log with any commit or
+   * checkpoint is left alone.
+   */
+  private void clearUncommittedLog(TableContract t) {
+    org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(location(t), "_delta_log");
+    try {
+      org.apache.hadoop.fs.FileSystem fs =
+          log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(log)) {
+        return;
+      }
+      for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(log)) {
+        String name = f.getPath().getName();
+        if (name.endsWith(".json") || name.contains(".checkpoint")) {
+          return; // committed: a table, whatever made it unreadable
+        }
+      }
+      fs.delete(log, true);
+    } catch (java.io.IOException e) {
+      throw new LakehouseException("Could not inspect " + log + ": " + e, e);
+    }
+  }
+
   /** Registers every contract whose Delta table exists, so SQL can name it. */
   public void registerExisting(List<TableContract> tables) {
     for (TableContract t : tables) {
@@ -205,6 +231,7 @@ public final class Lakehouse {
   }
 
   private void create(TableContract t) {
+    clearUncommittedLog(t);
     spark.sql("CREATE DATABASE IF NOT EXISTS " + t.layer().database());
     String columns =
         t.columns().stream()
