@@ -86,21 +86,23 @@ public final class SkewJob {
     }
     ModelRegistry registry = new ModelRegistry(lakehouse, clock);
     Dataset<Row> logged = logged(date, model.map(ModelSpec::name));
-    Map<String, List<Integer>> served = new LinkedHashMap<>();
-    Map<String, Long> counts = new LinkedHashMap<>();
+    // Per model, the versions that answered and their requests.
+    Map<String, Map<Integer, Long>> served = new LinkedHashMap<>();
     for (Row r :
         logged.groupBy("model", "version").count().orderBy("model", "version").collectAsList()) {
-      served.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r.getInt(1));
-      counts.put(r.getString(0) + "#" + r.getInt(1), r.getLong(2));
+      served
+          .computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>())
+          .put(r.getInt(1), r.getLong(2));
     }
     List<SkewTable.VersionSkew> out = new ArrayList<>();
-    for (Map.Entry<String, List<Integer>> m : served.entrySet()) {
-      for (int version : m.getValue()) {
+    for (Map.Entry<String, Map<Integer, Long>> m : served.entrySet()) {
+      for (Map.Entry<Integer, Long> byVersion : m.getValue().entrySet()) {
+        int version = byVersion.getKey();
+        long requests = byVersion.getValue();
         ModelRegistry.Version v =
             registry
                 .version(m.getKey(), version)
                 .orElseThrow(() -> MonitoringErrors.unknownVersion(m.getKey(), version, date));
-        long requests = counts.get(m.getKey() + "#" + version);
         Dataset<Row> rows =
             logged.where(
                 col("model").equalTo(lit(m.getKey())).and(col("version").equalTo(lit(version))));

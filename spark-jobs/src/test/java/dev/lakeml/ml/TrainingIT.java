@@ -310,31 +310,7 @@ class TrainingIT {
   @Test
   @Order(7)
   void alsRecommendsProductsAndIsJudgedAtKAgainstPopularity() {
-    ModelSpec recs =
-        new ModelSpec(
-            "recs",
-            Algorithm.Task.RECOMMENDATION,
-            null,
-            new ModelSpec.Interactions(
-                "invoice_lines",
-                "customer_id",
-                "stock_code",
-                "invoice_ts",
-                "quantity",
-                "NOT is_cancellation AND customer_id IS NOT NULL AND quantity > 0",
-                LocalDate.parse("2010-12-01"),
-                TO),
-            List.of(),
-            Algorithm.ALS,
-            Map.of("rank", List.of(8L), "max_iter", List.of(5L), "alpha", List.of(10.0)),
-            LocalDate.parse("2011-03-01"),
-            ModelSpec.Metric.MAP_AT_K,
-            5,
-            0.0,
-            42L,
-            "",
-            Map.of(),
-            null);
+    ModelSpec recs = smallRecs();
     TrainJob.Result r = job().run(recs);
     assertThat(r.version()).isEqualTo(1);
     assertThat(r.champion()).isTrue();
@@ -1121,10 +1097,9 @@ class TrainingIT {
 
   /** A small ALS recommender trained on the lake's interactions up to TO, judged at 5. */
   static ModelSpec smallRecs() {
-    ModelSpec recs = project.model("product_recs").orElseThrow();
     return new ModelSpec(
         "recs",
-        recs.task(),
+        Algorithm.Task.RECOMMENDATION,
         null,
         new ModelSpec.Interactions(
             "invoice_lines",
@@ -1137,7 +1112,7 @@ class TrainingIT {
             TO),
         List.of(),
         Algorithm.ALS,
-        Map.of("rank", List.of(8L)),
+        Map.of("rank", List.of(8L), "max_iter", List.of(5L), "alpha", List.of(10.0)),
         LocalDate.parse("2011-03-01"),
         ModelSpec.Metric.MAP_AT_K,
         5,
