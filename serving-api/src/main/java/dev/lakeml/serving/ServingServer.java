@@ -1,6 +1,7 @@
 package dev.lakeml.serving;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lakeml.schemas.auth.ApiKeys;
 import dev.lakeml.schemas.project.Project;
 import dev.lakeml.schemas.project.ProjectLoader;
 import io.javalin.Javalin;
@@ -76,7 +77,11 @@ public final class ServingServer implements AutoCloseable {
   public ServingServer(ServingConfig config, Clock clock, PrintStream accessOut) {
     this.config = config;
     this.clock = clock;
-    this.keys = ApiKeys.load(config.apiKeysFile(), config.apiKeys());
+    try {
+      this.keys = ApiKeys.load(config.apiKeysFile(), config.apiKeys());
+    } catch (ApiKeys.KeyException e) {
+      throw new ServingConfig.SettingException(e.getMessage());
+    }
     this.accessLog = new AccessLog(accessOut, mapper, clock);
     try {
       this.project = ProjectLoader.load(config.project());

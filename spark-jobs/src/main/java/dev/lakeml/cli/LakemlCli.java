@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
       MonitorCommand.class,
       TablesCommand.class,
       SqlCommand.class,
+      SqlServerCommand.class,
       RunCommand.class,
       AirflowCommand.class,
       ServeCommand.class,

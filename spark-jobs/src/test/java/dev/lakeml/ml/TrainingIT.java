@@ -16,6 +16,7 @@ import dev.lakeml.scoring.Scorers;
 import dev.lakeml.testing.CliRun;
 import dev.lakeml.testing.ExampleLake;
 import dev.lakeml.testing.SharedSpark;
+import dev.lakeml.testing.SqlServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -1121,6 +1122,80 @@ class TrainingIT {
         "",
         Map.of(),
         null);
+  }
+
+  @Test
+  @Order(16)
+  void analystsQueryThePredictionTablesOverJdbcReadOnlyAndOnlyWithAKey() throws Exception {
+    // lakeml sql-server in its own JVM; the Hive JDBC driver in another, as a BI tool would be.
+    String key = "analyst-key-0123456789abcdef";
+    Path keys = lake.resolve("jdbc-keys");
+    Files.writeString(keys, "analyst:" + key + ":read\n");
+    String table = "predictions." + MODEL;
+    Dataset<Row> delta = spark.read().format("delta").load(lake + "/predictions/" + MODEL);
+    long rowsBefore = delta.count();
+    try (SqlServerProcess server = SqlServerProcess.start(EXAMPLE, lake, keys, lake)) {
+      List<String[]> out =
+          server.probe(
+              "analyst",
+              key,
+              "tables:predictions",
+              "columns:predictions:" + MODEL,
+              "query:SELECT customer_id, score FROM " + table + "_latest ORDER BY customer_id",
+              "query:INSERT INTO " + table + " SELECT * FROM " + table,
+              "query:DROP TABLE " + table,
+              "query:SELECT * FROM predictions.no_such_model");
+
+      // The table browser lists the table and its _latest view, and the Delta table's columns.
+      assertThat(SqlServerProcess.lines(out, "table"))
+          .extracting(t -> t[1] + " " + t[2])
+          .contains(MODEL + " TABLE", MODEL + "_latest VIEW");
+      assertThat(SqlServerProcess.lines(out, "column"))
+          .filteredOn(c -> c[0].equals(MODEL))
+          .extracting(c -> c[1])
+          .containsExactly(delta.columns());
+
+      // The query answers what Spark reads from the Delta table: the newest date's scores.
+      String newest = delta.selectExpr("max(prediction_date)").first().get(0).toString();
+      List<Row> expected =
+          delta
+              .where("prediction_date = DATE'" + newest + "'")
+              .select("customer_id", "score")
+              .orderBy("customer_id")
+              .collectAsList();
+      List<String[]> rows = SqlServerProcess.lines(out, "row");
+      assertThat(rows).hasSize(expected.size()).isNotEmpty();
+      for (int i = 0; i < rows.size(); i++) {
+        assertThat(Long.parseLong(rows.get(i)[0])).isEqualTo(expected.get(i).getLong(0));
+        assertThat(Double.parseDouble(rows.get(i)[1])).isEqualTo(expected.get(i).getDouble(1));
+      }
+
+      // A write and a DROP are refused, naming the rule; a missing table is named.
+      List<String[]> errors = SqlServerProcess.lines(out, "error");
+      assertThat(errors).hasSize(3);
+      assertThat(errors.get(0)[0]).contains("read-only").contains("AppendData is refused");
+      assertThat(errors.get(1)[0]).contains("read-only").contains("DropTable is refused");
+      assertThat(errors.get(2)[0])
+          .contains("TABLE_OR_VIEW_NOT_FOUND")
+          .contains("`predictions`.`no_such_model`");
+
+      // No key, a wrong key, and a right key under another name are all refused at login.
+      for (String[] login :
+          List.of(
+              new String[] {"analyst", ""},
+              new String[] {"analyst", "wrong-key-0123456789abcdef"},
+              new String[] {"someone-else", key})) {
+        List<String[]> refused = server.probe(login[0], login[1], "query:SELECT 1");
+        assertThat(refused).hasSize(1);
+        assertThat(refused.get(0)[0])
+            .as(String.join("/", refused.get(0)))
+            .isEqualTo("connect-error");
+      }
+      assertThat(server.log()).doesNotContain(key);
+    }
+    // Nothing was written.
+    assertThat(spark.read().format("delta").load(lake + "/predictions/" + MODEL).count())
+        .isEqualTo(rowsBefore);
   }
 
   static double[][] matrix(List<Row> rows, List<String> names) {

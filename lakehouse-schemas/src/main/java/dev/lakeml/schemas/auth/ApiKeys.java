@@ -1,4 +1,4 @@
-package dev.lakeml.serving;
+package dev.lakeml.schemas.auth;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,23 +13,34 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The API keys: one {@code name:key:role} per line (role {@code read} or {@code admin}; blank lines
- * and {@code #} comments ignored). EntityKeys are kept only as SHA-256 digests and compared in
- * constant time against every entry, so neither timing nor a heap dump gives a key away; only the
- * key's name is ever logged.
+ * The API keys, shared by the serving API and the JDBC endpoint ({@code lakeml sql-server}): one
+ * {@code name:key:role} per line (role {@code read} or {@code admin}; blank lines and {@code #}
+ * comments ignored). Keys are kept only as SHA-256 digests and compared in constant time against
+ * every entry, so neither timing nor a heap dump gives a key away; only the key's name is ever
+ * logged.
  */
-final class ApiKeys {
-  enum Role {
+public final class ApiKeys {
+  /** A key file or list that cannot be used; the message names the entry, never a key. */
+  public static final class KeyException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public KeyException(String message) {
+      super(message);
+    }
+  }
+
+  /** What a key may do. */
+  public enum Role {
     READ,
     ADMIN;
 
-    boolean allows(Role required) {
+    public boolean allows(Role required) {
       return this == ADMIN || required == READ;
     }
   }
 
   /** The caller a key identified. */
-  record Caller(String name, Role role) {}
+  public record Caller(String name, Role role) {}
 
   private record Entry(String name, byte[] digest, Role role) {}
 
@@ -39,12 +50,12 @@ final class ApiKeys {
     this.entries = List.copyOf(entries);
   }
 
-  int size() {
+  public int size() {
     return entries.size();
   }
 
   /** Reads keys from lines; {@code origin} names the source in errors (never the key). */
-  static ApiKeys parse(List<String> lines, String origin) {
+  public static ApiKeys parse(List<String> lines, String origin) {
     List<Entry> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (int i = 0; i < lines.size(); i++) {
@@ -55,26 +66,23 @@ final class ApiKeys {
       String[] parts = line.split(":", -1);
       String where = origin + " entry " + (i + 1);
       if (parts.length != 3) {
-        throw new ServingConfig.SettingException(
-            where + ": expected name:key:role (role read or admin)");
+        throw new KeyException(where + ": expected name:key:role (role read or admin)");
       }
       String name = parts[0].strip();
       String key = parts[1].strip();
       String role = parts[2].strip();
       if (name.isEmpty() || !names.add(name)) {
-        throw new ServingConfig.SettingException(
-            where + ": the key name is empty or used twice ('" + name + "')");
+        throw new KeyException(where + ": the key name is empty or used twice ('" + name + "')");
       }
       if (key.length() < 16) {
-        throw new ServingConfig.SettingException(
-            where + " ('" + name + "'): a key needs at least 16 characters");
+        throw new KeyException(where + " ('" + name + "'): a key needs at least 16 characters");
       }
       Role r =
           switch (role) {
             case "read" -> Role.READ;
             case "admin" -> Role.ADMIN;
             default ->
-                throw new ServingConfig.SettingException(
+                throw new KeyException(
                     where + " ('" + name + "'): role must be read or admin, found '" + role + "'");
           };
       out.add(new Entry(name, sha256(key), r));
@@ -82,32 +90,30 @@ final class ApiKeys {
     return new ApiKeys(out);
   }
 
-  /**
-   * EntityKeys from the file, or else from the inline list (entries separated by ',' or newlines).
-   */
-  static ApiKeys load(Optional<Path> file, Optional<String> inline) {
+  /** Keys from the file, or else from the inline list (entries separated by ',' or newlines). */
+  public static ApiKeys load(Optional<Path> file, Optional<String> inline) {
     ApiKeys keys;
     if (file.isPresent()) {
       try {
         keys = parse(Files.readAllLines(file.get(), StandardCharsets.UTF_8), file.get().toString());
       } catch (IOException e) {
-        throw new ServingConfig.SettingException(
+        throw new KeyException(
             "cannot read the API key file " + file.get() + ": " + e.getMessage());
       }
     } else if (inline.isPresent()) {
       keys = parse(List.of(inline.get().split("[,\\n]")), "LAKEML_API_KEYS");
     } else {
-      throw new ServingConfig.SettingException(
+      throw new KeyException(
           "no API keys: pass --api-keys FILE (one name:key:role per line) or set LAKEML_API_KEYS");
     }
     if (keys.size() == 0) {
-      throw new ServingConfig.SettingException("the API key list is empty");
+      throw new KeyException("the API key list is empty");
     }
     return keys;
   }
 
   /** The caller whose key this is; empty for an unknown key. Every entry is compared. */
-  Optional<Caller> authenticate(String presented) {
+  public Optional<Caller> authenticate(String presented) {
     byte[] digest = sha256(presented);
     Entry match = null;
     for (Entry e : entries) {
