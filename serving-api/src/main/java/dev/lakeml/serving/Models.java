@@ -214,7 +214,7 @@ final class Models implements AutoCloseable {
         return;
       }
       try {
-        aliases = readAliases(aliasesFile(name));
+        aliases = readAliases(aliasesFile(name), config.lakehouse());
       } catch (RuntimeException e) {
         error = "cannot read " + aliasesFile(name) + ": " + e.getMessage();
         LOG.error("model {}: {}; keeping what is loaded", name, error);
@@ -317,7 +317,7 @@ final class Models implements AutoCloseable {
   }
 
   /** Reads aliases.yaml ({@link ServingPointer}, the registry's own format). */
-  static Map<String, Alias> readAliases(Path file) {
+  static Map<String, Alias> readAliases(Path file, Path lakehouse) {
     Map<String, Alias> out = new LinkedHashMap<>();
     ServingPointer.read(file)
         .aliases()
@@ -325,7 +325,7 @@ final class Models implements AutoCloseable {
             (name, t) ->
                 out.put(
                     name,
-                    new Alias(name, t.version(), t.format(), Path.of(t.artifact()), t.runId())));
+                    new Alias(name, t.version(), t.format(), t.artifactIn(lakehouse), t.runId())));
     return out;
   }
 }

@@ -21,7 +21,10 @@ final class IngestPredictionsCommand extends SparkCommand {
 
   @Override
   int run(LakemlContext ctx) {
-    Path dir = logDir != null ? Path.of(logDir) : Path.of(ctx.lakehouse.root(), "_serving", "log");
+    Path dir =
+        logDir != null
+            ? Path.of(logDir)
+            : ctx.lakehouse.localRoot().resolve("_serving").resolve("log");
     if (logDir == null && !java.nio.file.Files.isDirectory(dir)) {
       // A lakehouse no API has logged to yet (a first night): nothing to load. A --log-dir that
       // does not exist is a mistake, and the job says so.

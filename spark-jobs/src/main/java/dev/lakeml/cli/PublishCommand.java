@@ -121,14 +121,13 @@ final class PublishCommand extends SparkCommand {
 
   static String onlineRoot(LakemlContext ctx) {
     String root = ctx.lakehouse.root();
-    if (root.startsWith("file:")) {
-      root = Path.of(java.net.URI.create(root)).toString();
-    } else if (root.contains("://")) {
+    try {
+      return ctx.lakehouse.localRoot().resolve("_online").toString();
+    } catch (dev.lakeml.lakehouse.LakehouseException notLocal) {
       throw new LakemlCli.UsageException(
           "the lakehouse is at "
               + root
               + "; RocksDB snapshots need a local or mounted folder: give --online-path");
     }
-    return root + "/_online";
   }
 }

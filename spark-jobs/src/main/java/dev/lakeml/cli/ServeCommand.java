@@ -1,7 +1,6 @@
 package dev.lakeml.cli;
 
 import dev.lakeml.schemas.project.Project;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,16 +56,14 @@ final class ServeCommand implements Callable<Integer> {
   /** The lakehouse root as a local folder, which the serving API needs. */
   static Path localLakehouse(LakemlCli.GlobalOptions options, Project project) {
     String root = LakemlContext.lakehouseRoot(options, project);
-    if (root.startsWith("file:")) {
-      return Path.of(URI.create(root));
-    }
-    if (root.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:/.*")) {
+    try {
+      return dev.lakeml.lakehouse.Lakehouse.localFolder(root);
+    } catch (dev.lakeml.lakehouse.LakehouseException notLocal) {
       throw new LakemlCli.UsageException(
           "the serving API reads the online snapshot and the registry's files from a local"
               + " folder; the lakehouse is "
               + root
               + ": give --lakehouse a local copy");
     }
-    return Path.of(root);
   }
 }

@@ -64,7 +64,10 @@ final class PinnedTables {
     if (plan instanceof LogicalRelation r && r.catalogTable().isDefined()) {
       CatalogTable t = r.catalogTable().get();
       String name = t.identifier().database().get() + "." + t.identifier().table();
-      out.put(name, t.location().toString().replaceFirst("^file:(?!//)", "file://"));
+      // As Hadoop writes a path (spaces as they are), not as a URI (%20): the location is read
+      // back by Delta, stored relative to the root and compared with it.
+      String location = new org.apache.hadoop.fs.Path(t.location()).toString();
+      out.put(name, location.replaceFirst("^file:(?!//)", "file://"));
     }
     for (LogicalPlan child : scala.collection.JavaConverters.seqAsJavaList(plan.children())) {
       collectTables(child, out);

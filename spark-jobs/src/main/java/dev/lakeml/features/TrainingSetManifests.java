@@ -60,7 +60,7 @@ final class TrainingSetManifests {
             .set("label_definition", labelDefinition(p))
             .set("spine_time", p.spineTime())
             .set("input_tables", p.versions())
-            .set("input_locations", p.locations())
+            .set("input_locations", relative(p.locations()))
             .set("views", p.views())
             .set("view_hashes", p.hashes())
             .set("view_features", p.features())
@@ -90,10 +90,19 @@ final class TrainingSetManifests {
               + id
               + "'; see SELECT id, name, created_at FROM ops.training_sets");
     }
-    return manifest(found.get(0));
+    return manifest(found.get(0), lakehouse);
   }
 
-  static Manifest manifest(Row m) {
+  /**
+   * Locations as stored: relative to the root, so a moved lakehouse rebuilds from its own tables.
+   */
+  private Map<String, String> relative(Map<String, String> locations) {
+    Map<String, String> out = new LinkedHashMap<>();
+    locations.forEach((table, location) -> out.put(table, lakehouse.relative(location)));
+    return out;
+  }
+
+  static Manifest manifest(Row m, Lakehouse lakehouse) {
     TrainingSetJob.Spine spine;
     Optional<LabelSpec> label = Optional.empty();
     if (m.<String>getAs("spine_kind").equals("label")) {
@@ -139,7 +148,7 @@ final class TrainingSetManifests {
             label,
             m.getAs("spine_time"),
             new LinkedHashMap<>(m.<String, Long>getJavaMap(m.fieldIndex("input_tables"))),
-            new LinkedHashMap<>(m.<String, String>getJavaMap(m.fieldIndex("input_locations"))),
+            resolved(m.<String, String>getJavaMap(m.fieldIndex("input_locations")), lakehouse),
             views,
             new LinkedHashMap<>(m.<String, String>getJavaMap(m.fieldIndex("view_hashes"))),
             features,
@@ -159,6 +168,12 @@ final class TrainingSetManifests {
   }
 
   /** The spine as one line: the label and its cutoffs, or the SQL. */
+  private static Map<String, String> resolved(Map<String, String> stored, Lakehouse lakehouse) {
+    Map<String, String> out = new LinkedHashMap<>();
+    stored.forEach((table, location) -> out.put(table, lakehouse.resolve(location)));
+    return out;
+  }
+
   static String describe(TrainingSetJob.Spine spine) {
     if (spine instanceof TrainingSetJob.Spine.FromLabel l) {
       return "label "

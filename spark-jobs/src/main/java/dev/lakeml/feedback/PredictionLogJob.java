@@ -60,6 +60,9 @@ public final class PredictionLogJob {
     }
     lakehouse.ensure(List.of(ServingTables.PREDICTION_LOG));
     String location = lakehouse.location(ServingTables.PREDICTION_LOG);
+    // A file is known by its path relative to the lakehouse root (its whole URI outside it), so a
+    // moved lakehouse does not load its log again; rows stored with whole URIs still match.
+    String prefix = rootUri();
     Set<String> loaded = new HashSet<>();
     for (Row r :
         spark
@@ -69,12 +72,12 @@ public final class PredictionLogJob {
             .select("_source_file")
             .distinct()
             .collectAsList()) {
-      loaded.add(r.getString(0));
+      loaded.add(stored(r.getString(0), prefix));
     }
     List<String> fresh = new ArrayList<>();
     for (Path f : closed) {
       String uri = f.toAbsolutePath().toUri().toString();
-      if (!loaded.contains(uri)) {
+      if (!loaded.contains(stored(uri, prefix))) {
         fresh.add(uri);
       }
     }
@@ -105,7 +108,18 @@ public final class PredictionLogJob {
             .option("mode", "PERMISSIVE")
             .option("columnNameOfCorruptRecord", "_corrupt")
             .json(fresh.toArray(String[]::new))
-            .withColumn("_source_file", input_file_name())
+            .withColumn(
+                "_source_file",
+                prefix == null
+                    ? input_file_name()
+                    : org.apache
+                        .spark
+                        .sql
+                        .functions
+                        .when(
+                            input_file_name().startsWith(prefix),
+                            input_file_name().substr(prefix.length() + 1, Integer.MAX_VALUE))
+                        .otherwise(input_file_name()))
             .localCheckpoint(true);
     // A line that does not parse, or lacks a required field, stops the load and names its file:
     // the writer only renames complete files, so this is damage, not a normal case.
@@ -139,5 +153,19 @@ public final class PredictionLogJob {
     rows.write().format("delta").mode("append").save(location);
     log.accept("  " + fresh.size() + " file(s), " + n + " rows into serving.prediction_log");
     return new Result(fresh.size(), skipped, n);
+  }
+
+  /** The lakehouse root as a file URI ending in '/', or null when the root is not local. */
+  private String rootUri() {
+    try {
+      String uri = lakehouse.localRoot().toUri().toString();
+      return uri.endsWith("/") ? uri : uri + "/";
+    } catch (LakehouseException notLocal) {
+      return null;
+    }
+  }
+
+  private static String stored(String uri, String prefix) {
+    return prefix != null && uri.startsWith(prefix) ? uri.substring(prefix.length()) : uri;
   }
 }

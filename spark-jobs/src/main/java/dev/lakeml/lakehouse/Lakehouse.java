@@ -53,9 +53,96 @@ public final class Lakehouse {
     return root + "/" + layer.database() + "/" + name;
   }
 
-  /** The folder of one training run's artifacts: {@code <root>/ml/artifacts/<model>/<run>}. */
+  /**
+   * The folder of one training run's artifacts, {@code <root>/ml/artifacts/<model>/<run>}, as a
+   * local path: model files and reports are written by the driver itself (see {@link #localRoot}).
+   */
   public String artifacts(String model, String runId) {
-    return root + "/" + Layer.ML.database() + "/artifacts/" + model + "/" + runId;
+    return localRoot()
+        .resolve(Layer.ML.database())
+        .resolve("artifacts")
+        .resolve(model)
+        .resolve(runId)
+        .toString();
+  }
+
+  /**
+   * The root as a local folder, for the files the driver writes without Spark: model artifacts and
+   * reports, serving pointers, online snapshots, the prediction log. A plain path or a {@code
+   * file:} URI (spaces and all) is one.
+   *
+   * @throws LakehouseException for a root on another file system
+   */
+  public java.nio.file.Path localRoot() {
+    return localFolder(root);
+  }
+
+  /** {@code root} (a plain path or a {@code file:} URI) as a local folder. */
+  public static java.nio.file.Path localFolder(String root) {
+    if (root.regionMatches(true, 0, "file:", 0, 5)) {
+      return java.nio.file.Path.of(new org.apache.hadoop.fs.Path(root).toUri()).toAbsolutePath();
+    }
+    if (hasScheme(root)) {
+      throw new LakehouseException(
+          "the lakehouse root "
+              + root
+              + " is not a local folder: model artifacts, reports, serving pointers and online"
+              + " snapshots are written as local files. Use a local or mounted folder (a plain"
+              + " path or file:///...) for --lakehouse, see docs/deployment.md#object-storage");
+    }
+    return java.nio.file.Path.of(root).toAbsolutePath();
+  }
+
+  /**
+   * How a location under the root is stored in a table or a pointer: relative to the root, so that
+   * a copied or moved lakehouse (a restore, a bucket copy) reads its own files. Locations outside
+   * the root are kept whole. {@link #resolve} and {@link #localPath} turn it back.
+   */
+  public String relative(String location) {
+    if (location == null) {
+      return null;
+    }
+    if (location.startsWith(root + "/")) {
+      return location.substring(root.length() + 1);
+    }
+    if (!hasScheme(location) || location.regionMatches(true, 0, "file:", 0, 5)) {
+      try {
+        java.nio.file.Path local = localRoot();
+        java.nio.file.Path path = localFolder(location);
+        if (path.normalize().startsWith(local.normalize())) {
+          return local.normalize().relativize(path.normalize()).toString().replace('\\', '/');
+        }
+      } catch (LakehouseException | java.nio.file.InvalidPathException notLocal) {
+        return location;
+      }
+    }
+    return location;
+  }
+
+  /** A stored location (relative to the root, or whole) as a location Spark and Hadoop read. */
+  public String resolve(String stored) {
+    if (stored == null || isAbsolute(stored)) {
+      return stored;
+    }
+    return root + "/" + stored;
+  }
+
+  /** A stored location (relative to the root, or whole) as a local path. */
+  public String localPath(String stored) {
+    if (stored == null) {
+      return null;
+    }
+    return isAbsolute(stored)
+        ? localFolder(stored).toString()
+        : localRoot().resolve(stored).toString();
+  }
+
+  private static boolean isAbsolute(String location) {
+    return location.startsWith("/") || hasScheme(location);
+  }
+
+  private static boolean hasScheme(String location) {
+    return location.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
   }
 
   /** The checkpoint folder of a stream. */

@@ -277,8 +277,8 @@ public final class ModelRegistry {
             .set("algorithm", v.algorithm())
             .set("task", v.task())
             .set("format", v.format())
-            .set("artifact", v.artifact())
-            .set("spark_pipeline", v.sparkPipeline())
+            .set("artifact", lakehouse.relative(v.artifact()))
+            .set("spark_pipeline", lakehouse.relative(v.sparkPipeline()))
             .set("inputs", inputs)
             .set("output", v.output())
             .set("metric", v.metric())
@@ -290,7 +290,7 @@ public final class ModelRegistry {
             .set("validate_from", Date.valueOf(v.validateFrom()))
             .set("validate_to", Date.valueOf(v.validateTo()))
             .set("spec_hash", v.specHash())
-            .set("report", v.report())
+            .set("report", lakehouse.relative(v.report()))
             .build();
     Dataset<Row> source = lakehouse.rows(MlTables.MODEL_VERSIONS, List.of(row));
     String view = "_lakeml_new_version";
@@ -319,7 +319,7 @@ public final class ModelRegistry {
             "UPDATE delta.`"
                 + lakehouse.location(MlTables.MODEL_VERSIONS)
                 + "` SET report = '"
-                + report.replace("'", "\\'")
+                + lakehouse.relative(report).replace("\\", "\\\\").replace("'", "\\'")
                 + "' WHERE model = '"
                 + model
                 + "' AND version = "
@@ -338,7 +338,7 @@ public final class ModelRegistry {
             .where(col("model").equalTo(model))
             .orderBy("version")
             .collectAsList()) {
-      out.add(version(r));
+      out.add(version(r, lakehouse));
     }
     return out;
   }
@@ -502,7 +502,7 @@ public final class ModelRegistry {
 
   /** Where the serving pointer of a model lives. */
   public Path servingPointer(String model) {
-    return ServingPointer.location(Path.of(lakehouse.root()), model);
+    return ServingPointer.location(lakehouse.localRoot(), model);
   }
 
   /**
@@ -514,7 +514,9 @@ public final class ModelRegistry {
     for (Alias a : aliases(model).values()) {
       Version v = version(model, a.version()).orElseThrow();
       targets.put(
-          a.alias(), new ServingPointer.Target(v.version(), v.format(), v.artifact(), v.runId()));
+          a.alias(),
+          new ServingPointer.Target(
+              v.version(), v.format(), lakehouse.relative(v.artifact()), v.runId()));
     }
     Path file = servingPointer(model);
     try {
@@ -524,7 +526,8 @@ public final class ModelRegistry {
     }
   }
 
-  private static Version version(Row r) {
+  /** A registry row as a version, its stored locations resolved against this lakehouse's root. */
+  private static Version version(Row r, Lakehouse lakehouse) {
     List<Input> inputs = new ArrayList<>();
     List<Row> in = r.getList(r.fieldIndex("inputs"));
     if (in != null) {
@@ -539,8 +542,8 @@ public final class ModelRegistry {
         .algorithm(r.getAs("algorithm"))
         .task(r.getAs("task"))
         .format(r.getAs("format"))
-        .artifact(r.getAs("artifact"))
-        .sparkPipeline(r.getAs("spark_pipeline"))
+        .artifact(lakehouse.localPath(r.getAs("artifact")))
+        .sparkPipeline(lakehouse.localPath(r.getAs("spark_pipeline")))
         .inputs(inputs)
         .output(r.getAs("output"))
         .metric(r.getAs("metric"))
@@ -558,7 +561,7 @@ public final class ModelRegistry {
         .validateFrom(r.<Date>getAs("validate_from").toLocalDate())
         .validateTo(r.<Date>getAs("validate_to").toLocalDate())
         .specHash(r.getAs("spec_hash"))
-        .report(r.getAs("report"))
+        .report(lakehouse.localPath(r.getAs("report")))
         .build();
   }
 }

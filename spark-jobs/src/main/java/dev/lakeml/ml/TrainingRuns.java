@@ -63,7 +63,7 @@ final class TrainingRuns {
             .set("train_rows", f.trainRows())
             .set("validation_rows", f.validationRows())
             .set("metrics", f.metrics())
-            .set("artifacts", f.artifacts())
+            .set("artifacts", lakehouse.relative(f.artifacts()))
             .build();
     lakehouse.append(MlTables.RUNS, List.of(row));
   }

@@ -45,7 +45,9 @@ public record ServingPointer(String model, Instant writtenAt, Map<String, Target
    *
    * @param version the registry version number
    * @param format the artifact format ({@link ModelManifest#FORMATS}) or a batch-only format
-   * @param artifact the artifact folder
+   * @param artifact the artifact folder, relative to the lakehouse root (so that a copied or moved
+   *     lakehouse serves its own files); an absolute path, as pointers written before 2026-12-02
+   *     hold, is read as it is
    * @param runId the training run that produced the version
    */
   public record Target(long version, String format, String artifact, String runId) {
@@ -56,6 +58,11 @@ public record ServingPointer(String model, Instant writtenAt, Map<String, Target
       requireText(format, "format");
       requireText(artifact, "artifact");
       runId = runId == null ? "" : runId;
+    }
+
+    /** The artifact folder under the lakehouse at {@code lakehouseRoot}. */
+    public Path artifactIn(Path lakehouseRoot) {
+      return lakehouseRoot.resolve(artifact);
     }
   }
 
