@@ -2,6 +2,7 @@ package dev.lakeml.serving;
 
 import dev.lakeml.online.InMemoryOnlineStore;
 import dev.lakeml.online.OnlineFeatureReader;
+import dev.lakeml.online.RedisOnlineStore;
 import dev.lakeml.online.RocksDbOnlineStore;
 import dev.lakeml.online.RocksDbSnapshotStore;
 import dev.lakeml.schemas.sealed.HotSwap;
@@ -32,15 +33,74 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With the {@code memory} backend each verified snapshot is copied into the heap ({@link
  * InMemoryOnlineStore}) and its database closed: lookups then differ from {@code rocksdb} only in
- * the storage (the load test's ceiling).
+ * the storage (the load test's ceiling). With the {@code redis} backend the pointer is the key
+ * {@code <prefix>:current} of a Redis that every replica shares ({@link RedisOnlineStore}); the
+ * same smoke test, swap, refusal and rollback apply.
  */
 final class OnlineSnapshots implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineSnapshots.class);
 
-  private final Path root;
+  /** Where snapshots come from: the pointer to the current one, and how to open it. */
+  interface Source {
+    /** The version the pointer names, if any. */
+    Optional<Long> pointed();
+
+    /** Opens the snapshot the pointer names (verified by the store). */
+    OnlineFeatureReader open();
+
+    /** Where, for messages. */
+    String describe();
+  }
+
+  /** Snapshots in a folder ({@code CURRENT} and {@code snapshots/vNNNNNN}), served by RocksDB. */
+  static Source rocksDb(Path root, boolean copyIntoMemory) {
+    return new Source() {
+      @Override
+      public Optional<Long> pointed() {
+        return new RocksDbSnapshotStore(root).currentVersion();
+      }
+
+      @Override
+      public OnlineFeatureReader open() {
+        RocksDbOnlineStore opened = RocksDbOnlineStore.open(root);
+        if (!copyIntoMemory) {
+          return opened;
+        }
+        try (opened) {
+          return InMemoryOnlineStore.copyOf(opened);
+        }
+      }
+
+      @Override
+      public String describe() {
+        return root.toString() + (copyIntoMemory ? " (copied into memory)" : " (rocksdb)");
+      }
+    };
+  }
+
+  /** Snapshots in a shared Redis under {@code prefix}. */
+  static Source redis(String host, int port, String prefix) {
+    return new Source() {
+      @Override
+      public Optional<Long> pointed() {
+        return RedisOnlineStore.currentVersion(host, port, prefix);
+      }
+
+      @Override
+      public OnlineFeatureReader open() {
+        return RedisOnlineStore.open(host, port, prefix);
+      }
+
+      @Override
+      public String describe() {
+        return "redis://" + host + ":" + port + " prefix " + prefix;
+      }
+    };
+  }
+
+  private final Source source;
   private final Clock clock;
   private final ServingMetrics metrics;
-  private final boolean inMemory;
   private final HotSwap<OnlineFeatureReader> current = new HotSwap<>();
   private final HotSwap<OnlineFeatureReader> previous = new HotSwap<>();
   private volatile long rolledBackFrom;
@@ -48,15 +108,11 @@ final class OnlineSnapshots implements AutoCloseable {
   private volatile String lastError = "no snapshot loaded yet";
 
   OnlineSnapshots(Path root, Clock clock, ServingMetrics metrics) {
-    this(root, clock, metrics, ServingConfig.BACKEND_ROCKSDB);
+    this(rocksDb(root, false), clock, metrics);
   }
 
-  /**
-   * @param backend {@code rocksdb} (serve the database) or {@code memory} (serve a heap copy)
-   */
-  OnlineSnapshots(Path root, Clock clock, ServingMetrics metrics, String backend) {
-    this.inMemory = ServingConfig.BACKEND_MEMORY.equals(backend);
-    this.root = root;
+  OnlineSnapshots(Source source, Clock clock, ServingMetrics metrics) {
+    this.source = source;
     this.clock = clock;
     this.metrics = metrics;
     metrics.gauge(
@@ -72,8 +128,9 @@ final class OnlineSnapshots implements AutoCloseable {
         });
   }
 
-  Path root() {
-    return root;
+  /** Where the snapshots come from. */
+  String describe() {
+    return source.describe();
   }
 
   /** Why nothing is served, when nothing is. */
@@ -120,10 +177,10 @@ final class OnlineSnapshots implements AutoCloseable {
   synchronized boolean poll() {
     long pointed;
     try {
-      Optional<Long> v = new RocksDbSnapshotStore(root).currentVersion();
+      Optional<Long> v = source.pointed();
       if (v.isEmpty()) {
         if (current.peek() == null) {
-          lastError = "nothing published under " + root + " (no CURRENT)";
+          lastError = "nothing published in " + source.describe() + " (no current pointer)";
         }
         return false;
       }
@@ -137,14 +194,7 @@ final class OnlineSnapshots implements AutoCloseable {
     }
     OnlineFeatureReader next;
     try {
-      RocksDbOnlineStore opened = RocksDbOnlineStore.open(root);
-      if (inMemory) {
-        try (opened) {
-          next = InMemoryOnlineStore.copyOf(opened);
-        }
-      } else {
-        next = opened;
-      }
+      next = source.open();
     } catch (RuntimeException e) {
       refuse(pointed, e);
       return false;
@@ -167,10 +217,10 @@ final class OnlineSnapshots implements AutoCloseable {
     lastError = "";
     metrics.count("lakeml_snapshot_swaps_total", "online snapshots swapped in");
     LOG.info(
-        "serving online snapshot v{} ({} views, {}){}",
+        "serving online snapshot v{} ({} views, from {}){}",
         next.manifest().version(),
         next.manifest().views().size(),
-        inMemory ? "copied into memory" : "rocksdb",
+        source.describe(),
         old == null ? "" : ", v" + old.value().manifest().version() + " kept for rollback");
     return true;
   }
@@ -181,9 +231,9 @@ final class OnlineSnapshots implements AutoCloseable {
     metrics.count(
         "lakeml_snapshot_refused_total", "online snapshots refused (corrupt, incomplete)");
     LOG.error(
-        "refused online snapshot v{} under {}; still serving v{}: {}",
+        "refused online snapshot v{} in {}; still serving v{}: {}",
         version,
-        root,
+        source.describe(),
         versionOrZero(),
         e.getMessage());
   }

@@ -42,7 +42,9 @@ public record ServingConfig(
     int rolloutMinRequests,
     double rolloutMaxErrorRate,
     double rolloutMaxP99Millis,
-    String backend) {
+    String backend,
+    Optional<RedisAddress> redis,
+    Optional<String> redisPrefix) {
 
   /** Serve the snapshot's RocksDB database (the default). */
   public static final String BACKEND_ROCKSDB = "rocksdb";
@@ -50,13 +52,33 @@ public record ServingConfig(
   /** Copy each verified snapshot into a heap map and serve that (the load test's ceiling). */
   public static final String BACKEND_MEMORY = "memory";
 
+  /** Read the snapshot that {@code lakeml publish --backend redis} wrote to a shared Redis. */
+  public static final String BACKEND_REDIS = "redis";
+
+  /** A Redis server, from {@code --redis host:port}. */
+  public record RedisAddress(String host, int port) {
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+
   public ServingConfig {
     Objects.requireNonNull(project, "project");
     Objects.requireNonNull(lakehouse, "lakehouse");
     Objects.requireNonNull(onlinePath, "onlinePath");
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(redis, "redis");
+    Objects.requireNonNull(redisPrefix, "redisPrefix");
     models = List.copyOf(models);
+    if (BACKEND_REDIS.equals(backend) && redis.isEmpty()) {
+      throw new SettingException("--backend redis needs --redis host:port (or LAKEML_REDIS)");
+    }
+    if (!BACKEND_REDIS.equals(backend) && (redis.isPresent() || redisPrefix.isPresent())) {
+      throw new SettingException(
+          "--redis and --redis-prefix apply to --backend redis; the backend is " + backend);
+    }
   }
 
   /** A configuration problem, reported on one line; the process exits with code 2. */
@@ -107,7 +129,13 @@ public record ServingConfig(
           new Entry(
               "backend",
               BACKEND_ROCKSDB,
-              "snapshot storage: rocksdb, or memory (each verified snapshot copied to the heap)"));
+              "snapshot storage: rocksdb, memory (each verified snapshot copied to the heap), or"
+                  + " redis (the shared store lakeml publish --backend redis writes)"),
+          new Entry("redis", null, "the Redis server of --backend redis, host:port"),
+          new Entry(
+              "redis-prefix",
+              null,
+              "the key prefix of --backend redis (default lakeml:<project>)"));
 
   /** The usage text, one line per option. */
   public static String usage() {
@@ -201,7 +229,20 @@ public record ServingConfig(
                 1_000_000),
         fraction("rollout-max-error-rate", value.apply("rollout-max-error-rate").orElseThrow()),
         positive("rollout-max-p99-ms", value.apply("rollout-max-p99-ms").orElseThrow()),
-        backend(value.apply("backend").orElseThrow()));
+        backend(value.apply("backend").orElseThrow()),
+        value.apply("redis").map(ServingConfig::redis),
+        value.apply("redis-prefix").filter(p -> !p.isBlank()));
+  }
+
+  private static RedisAddress redis(String text) {
+    String[] hp = text.trim().split(":");
+    if (hp.length == 2 && !hp[0].isBlank() && hp[1].matches("\\d{1,5}")) {
+      int port = Integer.parseInt(hp[1]);
+      if (port > 0 && port <= 65535) {
+        return new RedisAddress(hp[0], port);
+      }
+    }
+    throw new SettingException("--redis must be host:port, found '" + text + "'");
   }
 
   private static SettingException missing(String name) {
@@ -248,14 +289,16 @@ public record ServingConfig(
 
   private static String backend(String text) {
     String b = text.trim().toLowerCase(Locale.ROOT);
-    if (b.equals(BACKEND_ROCKSDB) || b.equals(BACKEND_MEMORY)) {
+    if (b.equals(BACKEND_ROCKSDB) || b.equals(BACKEND_MEMORY) || b.equals(BACKEND_REDIS)) {
       return b;
     }
     throw new SettingException(
         "--backend must be "
             + BACKEND_ROCKSDB
-            + " or "
+            + ", "
             + BACKEND_MEMORY
+            + " or "
+            + BACKEND_REDIS
             + ", found '"
             + text
             + "'");

@@ -90,7 +90,7 @@ public final class ServingServer implements AutoCloseable {
           "cannot load the project " + config.project() + ": " + e.getMessage());
     }
     this.inFlight = new Semaphore(config.maxConcurrent());
-    this.snapshots = new OnlineSnapshots(config.onlinePath(), clock, metrics, config.backend());
+    this.snapshots = new OnlineSnapshots(snapshotSource(config, project), clock, metrics);
     this.predictionLog =
         new PredictionLog(
             config.logDir(), config.logRotateBytes(), config.logQueue(), mapper, clock, metrics);
@@ -102,6 +102,18 @@ public final class ServingServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /** Where the online snapshots come from, by {@code --backend}. */
+  static OnlineSnapshots.Source snapshotSource(ServingConfig config, Project project) {
+    if (ServingConfig.BACKEND_REDIS.equals(config.backend())) {
+      ServingConfig.RedisAddress redis = config.redis().orElseThrow();
+      // The prefix lakeml publish --backend redis uses by default.
+      String prefix = config.redisPrefix().orElse("lakeml:" + project.name());
+      return OnlineSnapshots.redis(redis.host(), redis.port(), prefix);
+    }
+    return OnlineSnapshots.rocksDb(
+        config.onlinePath(), ServingConfig.BACKEND_MEMORY.equals(config.backend()));
   }
 
   /** Starts listening; returns the port (useful with port 0). */

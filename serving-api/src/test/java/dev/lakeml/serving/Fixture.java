@@ -1,5 +1,6 @@
 package dev.lakeml.serving;
 
+import dev.lakeml.online.RedisSnapshotWriter;
 import dev.lakeml.online.RocksDbSnapshotStore;
 import dev.lakeml.schemas.artifact.InputType;
 import dev.lakeml.schemas.artifact.ModelArtifact;
@@ -184,29 +185,26 @@ final class Fixture implements AutoCloseable {
             new Object[] {0.75, 1L, day, day.plusSeconds(3600)}));
   }
 
-  /** Publishes like the Spark job: one SST per view, then commit (which moves CURRENT). */
-  long publish(int generation) {
-    RocksDbSnapshotStore store = new RocksDbSnapshotStore(online);
-    long version = store.nextVersion();
-    Path staging = store.stagingDir(version);
-    List<Row> rows = rows(generation);
-    List<Path> files = new ArrayList<>();
+  /** One view's encoded rows of a generation, in unsigned key order (as the publish job sorts). */
+  private static List<Map.Entry<byte[], byte[]>> entries(
+      SnapshotManifest.ViewEntry v, List<Row> rows) {
+    List<Map.Entry<byte[], byte[]>> entries = new ArrayList<>();
+    for (Row r : rows) {
+      if (r.view().equals(v)) {
+        entries.add(
+            new AbstractMap.SimpleImmutableEntry<>(
+                KeyCodec.encode(v.viewId(), v.keys(), r.key()),
+                new FeatureRowCodec(v.features())
+                    .encode(r.eventTime(), NOW.minusSeconds(3600), r.values())));
+      }
+    }
+    entries.sort((a, b) -> Arrays.compareUnsigned(a.getKey(), b.getKey()));
+    return entries;
+  }
+
+  private static SnapshotManifest manifest(long version, String backend, List<Row> rows) {
     List<SnapshotManifest.ViewEntry> views = new ArrayList<>();
     for (SnapshotManifest.ViewEntry v : VIEWS) {
-      List<Map.Entry<byte[], byte[]>> entries = new ArrayList<>();
-      for (Row r : rows) {
-        if (r.view().equals(v)) {
-          entries.add(
-              new AbstractMap.SimpleImmutableEntry<>(
-                  KeyCodec.encode(v.viewId(), v.keys(), r.key()),
-                  new FeatureRowCodec(v.features())
-                      .encode(r.eventTime(), NOW.minusSeconds(3600), r.values())));
-        }
-      }
-      entries.sort((a, b) -> Arrays.compareUnsigned(a.getKey(), b.getKey()));
-      Path file = staging.resolve("part-%05d.sst".formatted(files.size()));
-      RocksDbSnapshotStore.writeSst(file, entries.iterator());
-      files.add(file);
       views.add(
           new SnapshotManifest.ViewEntry(
               v.name(),
@@ -218,19 +216,47 @@ final class Fixture implements AutoCloseable {
               v.definitionHash(),
               v.sourceTable(),
               v.sourceDeltaVersion(),
-              entries.size(),
+              entries(v, rows).size(),
               v.featuresAsOf()));
     }
-    store.commit(
-        new SnapshotManifest(
-            SnapshotManifest.FORMAT_VERSION,
-            version,
-            "online-retail",
-            NOW.minusSeconds(3600 - version),
-            SnapshotManifest.ROCKSDB,
-            views,
-            List.of()),
-        files);
+    return new SnapshotManifest(
+        SnapshotManifest.FORMAT_VERSION,
+        version,
+        "online-retail",
+        NOW.minusSeconds(3600 - version),
+        backend,
+        views,
+        List.of());
+  }
+
+  /** Publishes like the Spark job: one SST per view, then commit (which moves CURRENT). */
+  long publish(int generation) {
+    RocksDbSnapshotStore store = new RocksDbSnapshotStore(online);
+    long version = store.nextVersion();
+    Path staging = store.stagingDir(version);
+    List<Row> rows = rows(generation);
+    List<Path> files = new ArrayList<>();
+    for (SnapshotManifest.ViewEntry v : VIEWS) {
+      Path file = staging.resolve("part-%05d.sst".formatted(files.size()));
+      RocksDbSnapshotStore.writeSst(file, entries(v, rows).iterator());
+      files.add(file);
+    }
+    store.commit(manifest(version, SnapshotManifest.ROCKSDB, rows), files);
+    return version;
+  }
+
+  /** Publishes the same rows to Redis under {@code prefix}, as {@code --backend redis} does. */
+  static long publishRedis(String host, int port, String prefix, int generation) {
+    long version = RedisSnapshotWriter.nextVersion(host, port, prefix);
+    List<Row> rows = rows(generation);
+    try (RedisSnapshotWriter writer = new RedisSnapshotWriter(host, port, prefix, version)) {
+      for (SnapshotManifest.ViewEntry v : VIEWS) {
+        for (Map.Entry<byte[], byte[]> e : entries(v, rows)) {
+          writer.put(e.getKey(), e.getValue());
+        }
+      }
+      writer.commit(manifest(version, SnapshotManifest.REDIS, rows));
+    }
     return version;
   }
 

@@ -50,9 +50,35 @@ class ServingMainTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () ->
                 ServingConfig.parse(
+                    new String[] {"--project", "p", "--lakehouse", "l", "--backend", "disk"},
+                    java.util.Map.of()))
+        .hasMessage("--backend must be rocksdb, memory or redis, found 'disk'");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                ServingConfig.parse(
                     new String[] {"--project", "p", "--lakehouse", "l", "--backend", "redis"},
                     java.util.Map.of()))
-        .hasMessage("--backend must be rocksdb or memory, found 'redis'");
+        .hasMessage("--backend redis needs --redis host:port (or LAKEML_REDIS)");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                ServingConfig.parse(
+                    new String[] {"--project", "p", "--lakehouse", "l", "--redis", "h:6379"},
+                    java.util.Map.of()))
+        .hasMessage("--redis and --redis-prefix apply to --backend redis; the backend is rocksdb");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                ServingConfig.parse(
+                    new String[] {
+                      "--project", "p", "--lakehouse", "l", "--backend", "redis", "--redis", "h"
+                    },
+                    java.util.Map.of()))
+        .hasMessage("--redis must be host:port, found 'h'");
+    ServingConfig redis =
+        ServingConfig.parse(
+            new String[] {"--project", "p", "--lakehouse", "l", "--backend", "redis"},
+            java.util.Map.of("LAKEML_REDIS", "cache:6380"));
+    assertThat(redis.redis()).contains(new ServingConfig.RedisAddress("cache", 6380));
+    assertThat(redis.redisPrefix()).isEmpty();
   }
 
   @Test

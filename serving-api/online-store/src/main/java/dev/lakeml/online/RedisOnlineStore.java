@@ -75,6 +75,26 @@ public final class RedisOnlineStore implements OnlineFeatureReader {
     }
   }
 
+  /**
+   * The version {@code <prefix>:current} names, read with a short-lived connection: how a server
+   * polls for a new snapshot before opening it.
+   *
+   * @throws SnapshotException when Redis cannot be reached
+   */
+  public static java.util.Optional<Long> currentVersion(String host, int port, String prefix) {
+    RedisKeys keys = new RedisKeys(prefix);
+    try (RedisClient client = RedisClient.create(host, port)) {
+      return RedisSnapshotWriter.current(client, keys);
+    } catch (JedisException e) {
+      throw new SnapshotException(
+          "cannot read the snapshot pointer in "
+              + keys.describe(host, port)
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
   private Loaded load(long version) {
     byte[] manifestKey = keys.manifest(version);
     byte[] yaml = client.get(manifestKey);
