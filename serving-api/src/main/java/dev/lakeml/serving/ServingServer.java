@@ -184,6 +184,8 @@ public final class ServingServer implements AutoCloseable {
         ctx ->
             ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     route(cfg, HandlerType.GET, "/openapi.yaml", Access.OPEN, this::openApi);
+    route(cfg, HandlerType.GET, "/docs", Access.OPEN, ApiDocs::page);
+    route(cfg, HandlerType.GET, "/docs/{file}", Access.OPEN, ApiDocs::file);
     route(cfg, HandlerType.GET, "/v1/features/{view}/{key}", Access.READ, lookups::features);
     route(cfg, HandlerType.GET, "/v1/predictions/{model}/{key}", Access.READ, lookups::prediction);
     route(cfg, HandlerType.POST, "/v1/predictions/{model}", Access.READ, lookups::predictionBatch);
