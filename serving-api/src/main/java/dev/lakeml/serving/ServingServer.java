@@ -195,6 +195,17 @@ public final class ServingServer implements AutoCloseable {
     route(cfg, HandlerType.PUT, "/admin/models/{model}/rollout", Access.ADMIN, admin::setRollout);
 
     cfg.routes.exception(ApiException.class, (e, ctx) -> Http.problem(ctx, e, mapper));
+    // The online store failed under a request (Redis unreachable, a damaged file): the server's
+    // side, said as such, with the store named.
+    cfg.routes.exception(
+        dev.lakeml.schemas.snapshot.SnapshotException.class,
+        (e, ctx) -> {
+          LOG.error(
+              "online store read failed for {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+          metrics.count("lakeml_store_errors_total", "lookups the online store failed to answer");
+          Http.problem(
+              ctx, ApiException.unavailable("the online store failed: " + e.getMessage()), mapper);
+        });
     cfg.routes.exception(
         HttpResponseException.class,
         (e, ctx) ->

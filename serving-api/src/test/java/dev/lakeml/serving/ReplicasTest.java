@@ -58,6 +58,24 @@ class ReplicasTest {
     }
   }
 
+  @Test
+  void aLostRedisIsA503NamingTheStore() throws Exception {
+    try (Fixture f = new Fixture(dir)) {
+      RedisServer redis = RedisServer.start();
+      String address = redis.host() + ":" + redis.port();
+      Fixture.publishRedis(redis.host(), redis.port(), "t", 0);
+      f.start("--backend", "redis", "--redis", address, "--redis-prefix", "t");
+      assertThat(f.get("/v1/features/customer_activity/12347", Fixture.READ_KEY).statusCode())
+          .isEqualTo(200);
+      redis.close();
+      HttpResponse<String> down = f.get("/v1/features/customer_activity/12347", Fixture.READ_KEY);
+      assertThat(down.statusCode()).isEqualTo(503);
+      assertThat(down.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(t -> assertThat(t).startsWith(Http.PROBLEM_JSON));
+      assertThat(down.body()).contains("the online store failed").contains(address);
+    }
+  }
+
   private void assertSwitchTogether(Fixture a, Fixture b, LongSupplier publish) throws Exception {
     long before = a.server.snapshots().versionOrZero();
     assertThat(before).isPositive();
