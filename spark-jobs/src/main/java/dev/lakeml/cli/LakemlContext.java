@@ -78,6 +78,15 @@ final class LakemlContext implements AutoCloseable {
     Map<String, String> conf = new LinkedHashMap<>(project.spark().conf());
     conf.putAll(options.conf);
     conf.putIfAbsent("spark.sql.warehouse.dir", root + "/_warehouse");
+    // An object-store root without its connector: one message, before Spark starts.
+    org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+    conf.forEach(
+        (k, v) -> {
+          if (k.startsWith("spark.hadoop.")) {
+            hadoop.set(k.substring("spark.hadoop.".length()), v);
+          }
+        });
+    Lakehouse.checkFileSystem(root, hadoop);
     // A session that already runs (tests, notebooks) is used and left running.
     boolean ownsSession = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSessions.create("lakeml", master, conf);

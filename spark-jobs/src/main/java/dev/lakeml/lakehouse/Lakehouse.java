@@ -33,6 +33,44 @@ public final class Lakehouse {
     this.evolution = evolution;
   }
 
+  /**
+   * Checks that the root's file system can be reached from this process: for a root on an object
+   * store, that the store's Hadoop connector is on the class path. Fails with what to add, before a
+   * Spark session starts; credentials are the store's own business and fail on first access.
+   *
+   * @throws LakehouseException naming the root, the connector and where the docs are
+   */
+  public static void checkFileSystem(String root, org.apache.hadoop.conf.Configuration hadoop) {
+    java.net.URI uri = new org.apache.hadoop.fs.Path(root).toUri();
+    String scheme = uri.getScheme();
+    if (scheme == null || scheme.equalsIgnoreCase("file")) {
+      return;
+    }
+    try {
+      org.apache.hadoop.fs.FileSystem.getFileSystemClass(scheme, hadoop);
+    } catch (java.io.IOException e) {
+      String connector =
+          switch (scheme.toLowerCase(java.util.Locale.ROOT)) {
+            case "s3a" -> "hadoop-aws 3.3.4 and its AWS SDK bundle (fs.s3a.*)";
+            case "abfs", "abfss" -> "hadoop-azure 3.3.4 (fs.azure.*)";
+            case "gs" -> "the GCS connector, gcs-connector-hadoop3 (fs.gs.*)";
+            case "s3", "s3n" -> "nothing: use s3a:// (the s3:// and s3n:// schemes are gone)";
+            default -> "the Hadoop file system of '" + scheme + "' (fs." + scheme + ".impl)";
+          };
+      throw new LakehouseException(
+          "the lakehouse root "
+              + root
+              + " is on a file system this process cannot open: no Hadoop connector for '"
+              + scheme
+              + "://' is on the class path. Add "
+              + connector
+              + " to the Spark installation (or --packages/--jars of spark-submit), with"
+              + " credentials from the environment; see docs/deployment.md#object-storage."
+              + " Nothing was read or written.",
+          e);
+    }
+  }
+
   public SparkSession spark() {
     return spark;
   }

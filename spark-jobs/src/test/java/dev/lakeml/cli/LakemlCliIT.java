@@ -121,7 +121,7 @@ class LakemlCliIT {
     assertThat(none.err())
         .contains("Missing subcommand: one of ingest, stream, features")
         .contains(
-            "predict, ingest-predictions, monitor, tables, sql, run, airflow, serve, demo, gpu-config");
+            "predict, ingest-predictions, monitor, tables, sql, sql-server, run, airflow, serve, demo, gpu-config");
 
     CliRun badDate = run("ingest", "--project", project, "--date", "10/01/2011");
     assertThat(badDate.code()).isEqualTo(2);
@@ -173,5 +173,22 @@ class LakemlCliIT {
         .contains(
             "No file for 2011-01-12 (source orders): expected " + dir.resolve("raw/2011-01-12.csv"))
         .doesNotContain("\tat ");
+  }
+
+  @Test
+  void anObjectStoreRootWithoutItsConnectorIsOneMessageNamingWhatToAdd() {
+    String project = projectFile();
+    for (String[] store :
+        List.of(
+            new String[] {"s3a://lakeml-test-bucket/lake", "hadoop-aws"},
+            new String[] {"gs://lakeml-test-bucket/lake", "gcs-connector-hadoop3"})) {
+      CliRun r = run("tables", "list", "--project", project, "--lakehouse", store[0]);
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err())
+          .contains("the lakehouse root " + store[0])
+          .contains("no Hadoop connector for '" + store[0].substring(0, store[0].indexOf(':')))
+          .contains(store[1], "docs/deployment.md#object-storage", "Nothing was read or written")
+          .doesNotContain("\tat ");
+    }
   }
 }

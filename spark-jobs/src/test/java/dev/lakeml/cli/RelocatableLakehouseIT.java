@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lakeml.testing.CliRun;
 import dev.lakeml.testing.ExampleLake;
 import dev.lakeml.testing.SharedSpark;
+import dev.lakeml.testing.SmallExample;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -39,53 +40,19 @@ class RelocatableLakehouseIT {
   @BeforeAll
   static void projectAndServingJar() throws IOException {
     SharedSpark.session();
-    String yaml =
-        Files.readString(ExampleLake.EXAMPLE.resolve("lakeml.yaml"), StandardCharsets.UTF_8);
-    yaml =
-        replace(
-            yaml,
-            "location: data/by-day/{date}.csv.gz",
-            "location: "
-                + ExampleLake.EXAMPLE.resolve("data/by-day").toAbsolutePath()
-                + "/{date}.csv.gz");
-    yaml =
-        replace(
-            yaml,
-            "training_set: {label: churn_90d, from: 2011-01-01, to: 2011-07-01, every: 7d,"
-                + " views: [customer_activity]}",
-            "training_set: {label: repurchase_30d, from: 2011-02-05, to: 2011-02-26, every: 7d,"
-                + " views: [customer_activity]}");
-    yaml =
-        replace(
-            yaml,
-            "params: {max_depth: [3, 5], eta: [0.1, 0.3], num_round: [100]}\n"
-                + "    split: {validate_from: 2011-05-15}",
-            "params: {max_depth: [2], eta: [0.3], num_round: [20]}\n"
-                + "    split: {validate_from: 2011-02-19}");
-    yaml =
-        replace(
-            yaml,
-            "pipelines:\n",
-            """
-            pipelines:
-              - name: relocatable
-                start_date: 2011-03-01
-                steps:
-                  - {name: train, job: train, args: [customer_churn]}
-                  - {name: predict, job: predict, args: [customer_churn, --date, "{{ ds }}"], after: [train]}
-                  - {name: publish, job: publish, after: [predict]}
-            """);
-    project = dir.resolve("project");
-    Files.createDirectories(project);
-    Files.writeString(project.resolve("lakeml.yaml"), yaml, StandardCharsets.UTF_8);
+    project =
+        SmallExample.write(
+                dir.resolve("project"),
+                """
+                  - name: relocatable
+                    start_date: 2011-03-01
+                    steps:
+                      - {name: train, job: train, args: [customer_churn]}
+                      - {name: predict, job: predict, args: [customer_churn, --date, "{{ ds }}"], after: [train]}
+                      - {name: publish, job: publish, after: [predict]}
+                """)
+            .getParent();
     ServeIT.servingJar();
-  }
-
-  private static String replace(String text, String from, String to) {
-    assertThat(text)
-        .as("the bundled project still holds the text the test rewrites")
-        .contains(from);
-    return text.replace(from, to);
   }
 
   private static CliRun lakeml(String root, String... args) {

@@ -134,11 +134,12 @@ class TrainingIT {
     assertThat(evidence.get("champion")).isCloseTo(champ, Offset.offset(1e-9));
     assertThat(evidence.get("candidate")).isCloseTo(chall, Offset.offset(1e-9));
 
-    // The serving pointer names the champion's sealed artifact.
+    // The serving pointer names the champion's sealed artifact, relative to the lakehouse root.
     String pointer = Files.readString(registry.servingPointer(MODEL));
     assertThat(pointer)
         .contains("champion:\n    version: 2\n    format: xgboost")
-        .contains(strong.artifacts() + "/model");
+        .contains("artifact: " + lake.relativize(Path.of(strong.artifacts())) + "/model")
+        .doesNotContain(lake.toString());
   }
 
   @Test

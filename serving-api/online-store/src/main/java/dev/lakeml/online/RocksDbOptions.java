@@ -1,5 +1,6 @@
 package dev.lakeml.online;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.rocksdb.AbstractNativeReference;
@@ -36,7 +37,7 @@ final class RocksDbOptions implements AutoCloseable {
   private final List<AbstractNativeReference> owned = new ArrayList<>();
   private final Options options;
 
-  private RocksDbOptions(long blockCacheBytes) {
+  private RocksDbOptions(long blockCacheBytes, boolean writing) {
     BloomFilter bloom = own(new BloomFilter(BLOOM_BITS_PER_KEY));
     BlockBasedTableConfig table =
         new BlockBasedTableConfig()
@@ -60,19 +61,28 @@ final class RocksDbOptions implements AutoCloseable {
             .setMaxOpenFiles(-1)
             .setStatsDumpPeriodSec(0)
             .setStatsPersistPeriodSec(0)
-            // A logger instead of the default LOG file: db/ must hold only the immutable files
-            // listed in the manifest, and a read-only open would otherwise rotate LOG files there.
-            .setLogger(own(new SystemLogger()));
+            .setInfoLogLevel(InfoLogLevel.ERROR_LEVEL);
+    // db/ must hold only the immutable files listed in the manifest, so RocksDB's LOG file goes
+    // elsewhere. Reading (the serving API, which brings its own RocksDB) sends it to the JVM's
+    // logging. Writing runs in Spark tasks and drivers, where on a cluster the RocksDB of Spark's
+    // own jars (8.3.2 in Spark 3.5) comes first on the class path: that path keeps to the API both
+    // versions share (a custom Logger does not link across them) and puts LOG in a temp folder.
+    if (writing) {
+      options.setDbLogDir(
+          Path.of(System.getProperty("java.io.tmpdir"), "lakeml-rocksdb-logs").toString());
+    } else {
+      options.setLogger(own(new SystemLogger()));
+    }
   }
 
   /** Options for writing SST files and building a snapshot database (no reads: no cache). */
   static RocksDbOptions forWriting() {
-    return new RocksDbOptions(0);
+    return new RocksDbOptions(0, true);
   }
 
   /** Options for serving from a snapshot. */
   static RocksDbOptions forReading(long blockCacheBytes) {
-    return new RocksDbOptions(blockCacheBytes);
+    return new RocksDbOptions(blockCacheBytes, false);
   }
 
   Options options() {
