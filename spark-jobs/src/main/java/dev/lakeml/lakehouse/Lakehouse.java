@@ -48,7 +48,9 @@ public final class Lakehouse {
     }
     try {
       org.apache.hadoop.fs.FileSystem.getFileSystemClass(scheme, hadoop);
-    } catch (java.io.IOException e) {
+    } catch (java.io.IOException | RuntimeException e) {
+      // No class for the scheme (IOException), or a class named by core-default.xml that is not
+      // on the class path (fs.s3a.impl: RuntimeException of a ClassNotFoundException).
       String connector =
           switch (scheme.toLowerCase(java.util.Locale.ROOT)) {
             case "s3a" -> "hadoop-aws 3.3.4 and its AWS SDK bundle (fs.s3a.*)";
