@@ -40,7 +40,7 @@ final class SqlServerCommand extends SparkCommand {
               + " LAKEML_API_KEYS_FILE, then LAKEML_API_KEYS, then <lakehouse>/_serving/api-keys.")
   Path apiKeys;
 
-  /** Set by {@link #stop()} (tests, the shutdown hook) to end {@link #run}. */
+  /** Counted down by the shutdown hook (Ctrl-C, SIGTERM) to end {@link #run}. */
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   @Override

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
 
 import dev.lakeml.lakehouse.Lakehouse;
 import dev.lakeml.lakehouse.LakehouseException;
@@ -112,11 +113,7 @@ public final class PredictionLogJob {
                 "_source_file",
                 prefix == null
                     ? input_file_name()
-                    : org.apache
-                        .spark
-                        .sql
-                        .functions
-                        .when(
+                    : when(
                             input_file_name().startsWith(prefix),
                             input_file_name().substr(prefix.length() + 1, Integer.MAX_VALUE))
                         .otherwise(input_file_name()))
