@@ -107,10 +107,6 @@ final class OnlineSnapshots implements AutoCloseable {
   private volatile long refusedVersion;
   private volatile String lastError = "no snapshot loaded yet";
 
-  OnlineSnapshots(Path root, Clock clock, ServingMetrics metrics) {
-    this(rocksDb(root, false), clock, metrics);
-  }
-
   OnlineSnapshots(Source source, Clock clock, ServingMetrics metrics) {
     this.source = source;
     this.clock = clock;
@@ -126,11 +122,6 @@ final class OnlineSnapshots implements AutoCloseable {
               ? Double.NaN
               : Duration.between(m.get().createdAt(), clock.instant()).toMillis() / 1000.0;
         });
-  }
-
-  /** Where the snapshots come from. */
-  String describe() {
-    return source.describe();
   }
 
   /** Why nothing is served, when nothing is. */

@@ -8,7 +8,6 @@ import dev.lakeml.testing.SmallExample;
 import dev.lakeml.testing.SparkStandalone;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -43,18 +42,7 @@ public final class ClusterBenchmark {
         "lakeml.spark.cluster.classpath",
         repo.resolve("spark-jobs/spark-test-cluster/target/classpath.txt").toString());
     Path work = Files.createTempDirectory("lakeml-cluster-bench");
-    Path project =
-        SmallExample.write(
-            work.resolve("project"),
-            """
-              - name: cluster_nightly
-                start_date: 2011-04-01
-                steps:
-                  - {name: ingest, job: ingest, args: [--date, "{{ ds }}"]}
-                  - {name: features, job: features, args: [--date, "{{ ds }}"], after: [ingest]}
-                  - {name: predict, job: predict, args: [customer_churn, --date, "{{ ds }}"], after: [features]}
-                  - {name: publish, job: publish, after: [predict]}
-            """);
+    Path project = SmallExample.write(work.resolve("project"), SmallExample.CLUSTER_NIGHTLY);
     Path base = Files.createDirectories(work.resolve("base"));
     ExampleLake.copyTo(base);
     CliRun train =
@@ -70,8 +58,8 @@ public final class ClusterBenchmark {
     }
     Path local = work.resolve("local");
     Path cluster = work.resolve("cluster");
-    copy(base, local);
-    copy(base, cluster);
+    ExampleLake.copy(base, local);
+    ExampleLake.copy(base, cluster);
 
     System.out.printf(
         "input:   examples/online-retail ingested to 2011-03-31, features from 2011-02-01, a small"
@@ -87,10 +75,7 @@ public final class ClusterBenchmark {
 
     List<Double> localWalls = new ArrayList<>();
     for (String day : days) {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-Xmx2g");
-      command.addAll(JavaFlags.SPARK_MODULE_FLAGS);
+      List<String> command = JavaFlags.sparkJava("2g");
       command.addAll(
           List.of(
               "-cp",
@@ -130,16 +115,7 @@ public final class ClusterBenchmark {
         Process p =
             sc.submit(
                 appJar,
-                List.of(
-                    "spark.executor.memory=1g",
-                    "spark.executor.cores=1",
-                    "spark.cores.max=2",
-                    "spark.ui.enabled=false",
-                    "spark.driver.host=127.0.0.1",
-                    "spark.sql.shuffle.partitions=4",
-                    "spark.default.parallelism=4",
-                    "spark.databricks.delta.snapshotPartitions=2",
-                    "spark.sql.sources.parallelPartitionDiscovery.parallelism=4"),
+                SparkStandalone.SMALL_APPLICATION,
                 List.of(
                     "run",
                     "cluster_nightly",
@@ -197,18 +173,5 @@ public final class ClusterBenchmark {
     s.sort(Double::compare);
     int n = s.size();
     return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-  }
-
-  private static void copy(Path from, Path to) throws Exception {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
   }
 }

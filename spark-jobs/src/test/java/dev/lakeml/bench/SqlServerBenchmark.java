@@ -95,10 +95,7 @@ public final class SqlServerBenchmark {
 
     List<Double> cli = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-Xmx1g");
-      command.addAll(JavaFlags.SPARK_MODULE_FLAGS);
+      List<String> command = JavaFlags.sparkJava("1g");
       command.addAll(
           List.of(
               "-cp",

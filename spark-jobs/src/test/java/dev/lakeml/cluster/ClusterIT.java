@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,16 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterIT {
   static final List<String> DAYS = List.of("2011-04-01", "2011-04-04");
-  static final String PIPELINE =
-      """
-        - name: cluster_nightly
-          start_date: 2011-04-01
-          steps:
-            - {name: ingest, job: ingest, args: [--date, "{{ ds }}"]}
-            - {name: features, job: features, args: [--date, "{{ ds }}"], after: [ingest]}
-            - {name: predict, job: predict, args: [customer_churn, --date, "{{ ds }}"], after: [features]}
-            - {name: publish, job: publish, after: [predict]}
-      """;
 
   /** Columns that say when or by which run a row was written: they differ between any two runs. */
   static final Set<String> RUN_COLUMNS =
@@ -62,7 +51,7 @@ class ClusterIT {
   @BeforeAll
   static void lakes() throws IOException {
     SharedSpark.session();
-    project = SmallExample.write(dir.resolve("project"), PIPELINE);
+    project = SmallExample.write(dir.resolve("project"), SmallExample.CLUSTER_NIGHTLY);
     Path base = dir.resolve("base");
     Files.createDirectories(base);
     ExampleLake.copyTo(base);
@@ -70,8 +59,8 @@ class ClusterIT {
     assertThat(train.code()).as(train.err()).isZero();
     localLake = dir.resolve("local");
     clusterLake = dir.resolve("cluster");
-    copy(base, localLake);
-    copy(base, clusterLake);
+    ExampleLake.copy(base, localLake);
+    ExampleLake.copy(base, clusterLake);
   }
 
   private static CliRun lakeml(Path lake, String... args) {
@@ -88,18 +77,7 @@ class ClusterIT {
 
     Path appJar = appJar();
     try (SparkStandalone cluster = SparkStandalone.start(dir.resolve("cluster-work"), 2, 1)) {
-      List<String> conf =
-          List.of(
-              "spark.executor.memory=1g",
-              "spark.executor.cores=1",
-              "spark.cores.max=2",
-              "spark.ui.enabled=false",
-              "spark.driver.host=127.0.0.1",
-              // Small data on two cores: the settings lakeml's base settings give local mode.
-              "spark.sql.shuffle.partitions=4",
-              "spark.default.parallelism=4",
-              "spark.databricks.delta.snapshotPartitions=2",
-              "spark.sql.sources.parallelPartitionDiscovery.parallelism=4");
+      List<String> conf = SparkStandalone.SMALL_APPLICATION;
       for (int i = 0; i < DAYS.size(); i++) {
         String day = DAYS.get(i);
         Path log = dir.resolve("submit-" + day + ".log");
@@ -263,21 +241,6 @@ class ClusterIT {
           .findFirst()
           .orElseThrow(
               () -> new AssertionError("no -app.jar in target: failsafe runs after package"));
-    }
-  }
-
-  private static void copy(Path from, Path to) {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

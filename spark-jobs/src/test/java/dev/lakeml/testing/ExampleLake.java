@@ -61,7 +61,8 @@ public final class ExampleLake {
     }
   }
 
-  private static void copy(Path from, Path to) {
+  /** Copies the folder {@code from} into {@code to}, file by file. */
+  public static void copy(Path from, Path to) {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path p : (Iterable<Path>) files::iterator) {
         Path target = to.resolve(from.relativize(p).toString());

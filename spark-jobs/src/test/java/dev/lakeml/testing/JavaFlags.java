@@ -25,4 +25,13 @@ public final class JavaFlags {
           "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
           "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
           "-Djdk.reflect.useDirectMethodHandle=false");
+
+  /** The start of a command for a child JVM that runs Spark: this JVM's java, a heap, the flags. */
+  public static java.util.List<String> sparkJava(String heap) {
+    java.util.List<String> command = new java.util.ArrayList<>();
+    command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx" + heap);
+    command.addAll(SPARK_MODULE_FLAGS);
+    return command;
+  }
 }

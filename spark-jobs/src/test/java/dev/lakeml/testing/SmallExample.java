@@ -14,6 +14,18 @@ import java.nio.file.Path;
 public final class SmallExample {
   private SmallExample() {}
 
+  /** The nightly steps without monitoring: what the cluster test and benchmark run. */
+  public static final String CLUSTER_NIGHTLY =
+      """
+        - name: cluster_nightly
+          start_date: 2011-04-01
+          steps:
+            - {name: ingest, job: ingest, args: [--date, "{{ ds }}"]}
+            - {name: features, job: features, args: [--date, "{{ ds }}"], after: [ingest]}
+            - {name: predict, job: predict, args: [customer_churn, --date, "{{ ds }}"], after: [features]}
+            - {name: publish, job: publish, after: [predict]}
+      """;
+
   /** Writes {@code dir/lakeml.yaml}; {@code pipelines} is YAML list items, indented by two. */
   public static Path write(Path dir, String pipelines) throws IOException {
     String yaml =

@@ -17,6 +17,22 @@ import java.util.concurrent.TimeUnit;
  * client mode, the driver a JVM of its own too.
  */
 public final class SparkStandalone implements AutoCloseable {
+  /**
+   * The settings of an application on this cluster: one one-core executor per worker, 1 GiB each,
+   * and the small-data settings lakeml's base settings give local mode.
+   */
+  public static final List<String> SMALL_APPLICATION =
+      List.of(
+          "spark.executor.memory=1g",
+          "spark.executor.cores=1",
+          "spark.cores.max=2",
+          "spark.ui.enabled=false",
+          "spark.driver.host=127.0.0.1",
+          "spark.sql.shuffle.partitions=4",
+          "spark.default.parallelism=4",
+          "spark.databricks.delta.snapshotPartitions=2",
+          "spark.sql.sources.parallelPartitionDiscovery.parallelism=4");
+
   private final Path home;
   private final Path work;
   private final int port;
@@ -113,10 +129,7 @@ public final class SparkStandalone implements AutoCloseable {
   }
 
   private static Process launch(Path home, Path log, List<String> mainAndArgs) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx256m");
-    command.addAll(JavaFlags.SPARK_MODULE_FLAGS);
+    List<String> command = JavaFlags.sparkJava("256m");
     command.addAll(List.of("-cp", home.resolve("jars") + "/*"));
     command.addAll(mainAndArgs);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -152,10 +165,7 @@ public final class SparkStandalone implements AutoCloseable {
    */
   public Process submit(Path appJar, List<String> conf, List<String> appArgs, Path log)
       throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    command.addAll(JavaFlags.SPARK_MODULE_FLAGS);
+    List<String> command = JavaFlags.sparkJava("1g");
     command.addAll(
         List.of(
             "-cp",
