@@ -77,6 +77,22 @@ public final class ApiException extends RuntimeException {
         "field '" + field + "' is not accepted here; accepted fields: " + allowed);
   }
 
+  /** An input of the model, computed from the request, that a model cannot take. */
+  static ApiException invalidInput(String input, String detail) {
+    return new ApiException(422, "invalid-input", "Invalid model input '" + input + "'", detail);
+  }
+
+  /** The model gave no finite score for inputs it accepted: nothing is returned or logged. */
+  static ApiException nonFiniteScore(String detail) {
+    return new ApiException(422, NON_FINITE_SCORE, "No finite score", detail);
+  }
+
+  static final String NON_FINITE_SCORE = "non-finite-score";
+
+  boolean isNonFiniteScore() {
+    return type.equals(NON_FINITE_SCORE);
+  }
+
   static ApiException invalidKey(String detail) {
     return new ApiException(400, "invalid-key", "Invalid key", detail);
   }

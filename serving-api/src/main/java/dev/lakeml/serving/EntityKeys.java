@@ -82,11 +82,28 @@ final class EntityKeys {
               + v);
     }
     if (v.isTextual()) {
+      requireNoNul(v.textValue(), c, view, field);
       return v.textValue();
     }
     throw ApiException.invalidField(
         field,
         "key column '" + c.name() + "' of '" + view + "' is string: expected a string, found " + v);
+  }
+
+  /** A string key cannot hold U+0000: the stored key ends each string value with that byte. */
+  private static void requireNoNul(String text, KeyColumn c, String view, String field) {
+    int at = text.indexOf('\u0000');
+    if (at >= 0) {
+      throw ApiException.invalidKey(
+          field
+              + ": key column '"
+              + c.name()
+              + "' of '"
+              + view
+              + "' contains the character U+0000 at index "
+              + at
+              + "; keys cannot contain it");
+    }
   }
 
   static Object typed(KeyColumn c, String text, String view) {
@@ -104,6 +121,7 @@ final class EntityKeys {
                 + "'");
       }
     }
+    requireNoNul(text, c, view, "the key");
     return text;
   }
 

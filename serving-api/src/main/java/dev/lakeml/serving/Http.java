@@ -1,14 +1,19 @@
 package dev.lakeml.serving;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,11 +26,50 @@ final class Http {
 
   private Http() {}
 
+  /**
+   * The API's JSON mapper: strict on input (a second value after the body, a repeated key, or a
+   * bare NaN is malformed JSON) and UTF-8 on output.
+   */
   static ObjectMapper mapper() {
-    return new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    return JsonMapper.builder()
+        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
   }
 
-  /** The body, read up to {@code limit} bytes; more is a 413 (whatever Content-Length claims). */
+  /**
+   * The earliest and latest instants the API takes: Spark's timestamp range (years 1 to 9999), so
+   * every accepted instant has a value in microseconds and in Delta.
+   */
+  static final Instant MIN_INSTANT = Instant.parse("0001-01-01T00:00:00Z");
+
+  static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+  /**
+   * An instant the client sent (a field, a query parameter): ISO-8601 and within years 1..9999,
+   * else a 400 naming {@code field}.
+   */
+  static Instant instant(String field, String text) {
+    Instant t;
+    try {
+      t = Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw ApiException.invalidField(
+          field,
+          field
+              + " must be an ISO-8601 instant such as 2011-09-01T10:00:00Z, found '"
+              + text
+              + "'");
+    }
+    if (t.isBefore(MIN_INSTANT) || t.isAfter(MAX_INSTANT)) {
+      throw ApiException.invalidField(
+          field, field + " must lie in the years 0001 to 9999, found '" + text + "'");
+    }
+    return t;
+  }
+
+  /** The body the request gate buffered, or the stream read up to {@code limit} bytes. */
   static byte[] body(Context ctx, long limit) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > limit) {
@@ -88,30 +132,39 @@ final class Http {
   }
 
   static void problem(Context ctx, ApiException e, ObjectMapper mapper) {
+    e.headers().forEach(ctx::header);
+    ctx.status(e.status());
+    ctx.contentType(PROBLEM_JSON);
+    ctx.result(problemBytes(e, ctx.path(), ctx.attribute(ServingServer.REQUEST_ID), mapper));
+  }
+
+  /**
+   * The problem document of {@code e} (RFC 9457) as UTF-8 bytes: the one shape every error takes,
+   * whether a route, the request gate or Jetty itself refuses the request.
+   */
+  static byte[] problemBytes(
+      ApiException e, String instance, String requestId, ObjectMapper mapper) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", e.type());
     body.put("title", e.title());
     body.put("status", e.status());
     body.put("detail", e.detail());
-    body.put("instance", ctx.path());
-    String requestId = ctx.attribute(ServingServer.REQUEST_ID);
+    body.put("instance", instance);
     if (requestId != null) {
       body.put("request_id", requestId);
     }
     body.putAll(e.extensions());
-    e.headers().forEach(ctx::header);
-    ctx.status(e.status());
-    ctx.contentType(PROBLEM_JSON);
     try {
-      ctx.result(mapper.writeValueAsString(body));
+      return mapper.writeValueAsBytes(body);
     } catch (JsonProcessingException ex) {
-      ctx.result("{\"status\":" + e.status() + "}");
+      return ("{\"status\":" + e.status() + "}").getBytes(StandardCharsets.UTF_8);
     }
   }
 
+  /** A success body as UTF-8 JSON (JSON has no other encoding: RFC 8259). */
   static void json(Context ctx, Object body, ObjectMapper mapper) {
     try {
-      ctx.contentType("application/json").result(mapper.writeValueAsString(body));
+      ctx.contentType("application/json").result(mapper.writeValueAsBytes(body));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write the answer as JSON: " + e.getMessage(), e);
     }

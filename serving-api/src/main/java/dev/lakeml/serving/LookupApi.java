@@ -43,13 +43,7 @@ final class LookupApi {
     String keyText = ctx.pathParam("key");
     // ?at=<instant>: the TTL applies as of then (default now), e.g. to read a past snapshot.
     String atText = ctx.queryParam("at");
-    Instant at;
-    try {
-      at = atText == null ? clock.instant() : Instant.parse(atText);
-    } catch (java.time.format.DateTimeParseException e) {
-      throw ApiException.invalidField(
-          "at", "query parameter at='" + atText + "' is not an instant, e.g. 2011-10-01T00:00:00Z");
-    }
+    Instant at = atText == null ? clock.instant() : Http.instant("query parameter at", atText);
     Map<String, Object> out =
         snapshots.read(
             store -> {

@@ -38,7 +38,13 @@ final class Models implements AutoCloseable {
   static final List<String> SERVABLE = List.of(ModelManifest.XGBOOST, ModelManifest.DJL_MLP);
 
   /** One alias entry of aliases.yaml. */
-  record Alias(String alias, long version, String format, Path artifact, String runId) {}
+  record Alias(
+      String alias,
+      long version,
+      String format,
+      Path artifact,
+      String runId,
+      String manifestSha256) {}
 
   /** A loaded alias; {@code scorer} and {@code plan} are null for a lookup-only format. */
   record Variant(Alias alias, Scorer scorer, ScoringPlan plan) {
@@ -289,7 +295,13 @@ final class Models implements AutoCloseable {
       if (!SERVABLE.contains(alias.format())) {
         return new Variant(alias, null, null);
       }
-      Scorer scorer = Scorers.open(alias.artifact());
+      if (alias.manifestSha256().isEmpty()) {
+        throw new IllegalArgumentException(
+            "aliases.yaml records no manifest_sha256 for this version (a pointer written before"
+                + " lakeml checked model manifests): move the alias again (lakeml models promote)"
+                + " to serve it");
+      }
+      Scorer scorer = Scorers.open(alias.artifact(), alias.manifestSha256());
       try {
         if (!scorer.manifest().model().equals(name)) {
           throw new IllegalArgumentException(
@@ -325,7 +337,13 @@ final class Models implements AutoCloseable {
             (name, t) ->
                 out.put(
                     name,
-                    new Alias(name, t.version(), t.format(), t.artifactIn(lakehouse), t.runId())));
+                    new Alias(
+                        name,
+                        t.version(),
+                        t.format(),
+                        t.artifactIn(lakehouse),
+                        t.runId(),
+                        t.manifestSha256())));
     return out;
   }
 }

@@ -10,6 +10,7 @@ import dev.lakeml.schemas.sealed.Leased;
 import dev.lakeml.schemas.snapshot.FeatureType;
 import dev.lakeml.schemas.snapshot.KeyColumn;
 import dev.lakeml.schemas.snapshot.SnapshotManifest;
+import dev.lakeml.schemas.snapshot.SnapshotPointer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,11 +26,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The online snapshot being served, swapped in place when the publish job moves {@code CURRENT}.
  *
- * <p>{@link #poll()} opens the version {@code CURRENT} names (which verifies every file's size and
- * SHA-256), runs a smoke lookup on every view, and only then swaps it in; a snapshot that fails any
- * step is refused, logged and counted, and the old one keeps serving. The previous snapshot stays
- * open for {@link #rollback()}; after a rollback the version rolled back from is not loaded again
- * (a newer publish is).
+ * <p>{@link #poll()} opens the version {@code CURRENT} names (which checks the manifest against the
+ * pointer's SHA-256 and every file against the manifest), runs a smoke lookup on every view, and
+ * only then swaps it in; a snapshot that fails any step is refused, logged and counted, and the old
+ * one keeps serving. {@link #rollback()} opens the previous pointer's snapshot through the same
+ * checks (a snapshot damaged since it was served is refused, not served); after a rollback the
+ * version rolled back from is not loaded again (a newer publish is).
  *
  * <p>With the {@code memory} backend each verified snapshot is copied into the heap ({@link
  * InMemoryOnlineStore}) and its database closed: lookups then differ from {@code rocksdb} only in
@@ -40,13 +42,16 @@ import org.slf4j.LoggerFactory;
 final class OnlineSnapshots implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OnlineSnapshots.class);
 
-  /** Where snapshots come from: the pointer to the current one, and how to open it. */
+  /** Where snapshots come from: the pointer to the current one, and how to open one. */
   interface Source {
-    /** The version the pointer names, if any. */
-    Optional<Long> pointed();
+    /** What the pointer names now, if anything was published. */
+    Optional<SnapshotPointer> pointed();
 
-    /** Opens the snapshot the pointer names (verified by the store). */
-    OnlineFeatureReader open();
+    /**
+     * Opens the snapshot {@code pointer} names, verified by the store (the manifest against the
+     * pointer's digest, the files against the manifest).
+     */
+    OnlineFeatureReader open(SnapshotPointer pointer);
 
     /** Where, for messages. */
     String describe();
@@ -56,13 +61,14 @@ final class OnlineSnapshots implements AutoCloseable {
   static Source rocksDb(Path root, boolean copyIntoMemory) {
     return new Source() {
       @Override
-      public Optional<Long> pointed() {
-        return new RocksDbSnapshotStore(root).currentVersion();
+      public Optional<SnapshotPointer> pointed() {
+        return new RocksDbSnapshotStore(root).current();
       }
 
       @Override
-      public OnlineFeatureReader open() {
-        RocksDbOnlineStore opened = RocksDbOnlineStore.open(root);
+      public OnlineFeatureReader open(SnapshotPointer pointer) {
+        RocksDbOnlineStore opened =
+            RocksDbOnlineStore.open(root, pointer, RocksDbOnlineStore.DEFAULT_BLOCK_CACHE_BYTES);
         if (!copyIntoMemory) {
           return opened;
         }
@@ -78,17 +84,21 @@ final class OnlineSnapshots implements AutoCloseable {
     };
   }
 
-  /** Snapshots in a shared Redis under {@code prefix}. */
+  /**
+   * Snapshots in a shared Redis under {@code prefix}. Its pointer holds a version only: the
+   * manifest is a Redis value, not a file beside the data, and is checked against the rows.
+   */
   static Source redis(String host, int port, String prefix) {
     return new Source() {
       @Override
-      public Optional<Long> pointed() {
-        return RedisOnlineStore.currentVersion(host, port, prefix);
+      public Optional<SnapshotPointer> pointed() {
+        return RedisOnlineStore.currentVersion(host, port, prefix)
+            .map(v -> new SnapshotPointer(v, Optional.empty()));
       }
 
       @Override
-      public OnlineFeatureReader open() {
-        return RedisOnlineStore.open(host, port, prefix);
+      public OnlineFeatureReader open(SnapshotPointer pointer) {
+        return RedisOnlineStore.open(host, port, prefix, pointer.version());
       }
 
       @Override
@@ -102,9 +112,10 @@ final class OnlineSnapshots implements AutoCloseable {
   private final Clock clock;
   private final ServingMetrics metrics;
   private final HotSwap<OnlineFeatureReader> current = new HotSwap<>();
-  private final HotSwap<OnlineFeatureReader> previous = new HotSwap<>();
-  private volatile long rolledBackFrom;
-  private volatile long refusedVersion;
+  private volatile SnapshotPointer currentPointer;
+  private volatile SnapshotPointer previousPointer;
+  private volatile SnapshotPointer rolledBackFrom;
+  private volatile SnapshotPointer refused;
   private volatile String lastError = "no snapshot loaded yet";
 
   OnlineSnapshots(Source source, Clock clock, ServingMetrics metrics) {
@@ -166,58 +177,78 @@ final class OnlineSnapshots implements AutoCloseable {
    * @return true if a new snapshot was swapped in
    */
   synchronized boolean poll() {
-    long pointed;
+    SnapshotPointer pointed;
     try {
-      Optional<Long> v = source.pointed();
-      if (v.isEmpty()) {
+      Optional<SnapshotPointer> p = source.pointed();
+      if (p.isEmpty()) {
         if (current.peek() == null) {
           lastError = "nothing published in " + source.describe() + " (no current pointer)";
         }
         return false;
       }
-      pointed = v.get();
+      pointed = p.get();
     } catch (RuntimeException e) {
-      refuse(0, e);
+      refuse(null, e);
       return false;
     }
-    if (pointed == versionOrZero() || pointed == rolledBackFrom || pointed == refusedVersion) {
+    if (pointed.equals(currentPointer)
+        || pointed.equals(rolledBackFrom)
+        || pointed.equals(refused)) {
       return false;
     }
     OnlineFeatureReader next;
     try {
-      next = source.open();
+      next = load(pointed);
     } catch (RuntimeException e) {
       refuse(pointed, e);
       return false;
     }
-    try {
-      smokeTest(next);
-    } catch (RuntimeException e) {
-      long version = next.manifest().version();
-      next.close();
-      refuse(version, e);
-      return false;
-    }
-    Leased<OnlineFeatureReader> old =
-        current.exchange(new Leased<>(next, OnlineFeatureReader::close));
-    Leased<OnlineFeatureReader> retired = previous.exchange(old);
-    if (retired != null) {
-      retired.release();
-    }
-    refusedVersion = 0;
+    SnapshotPointer old = currentPointer;
+    switchTo(next, pointed);
+    previousPointer = old;
+    refused = null;
     lastError = "";
     metrics.count("lakeml_snapshot_swaps_total", "online snapshots swapped in");
     LOG.info(
         "serving online snapshot v{} ({} views, from {}){}",
-        next.manifest().version(),
+        pointed.version(),
         next.manifest().views().size(),
         source.describe(),
-        old == null ? "" : ", v" + old.value().manifest().version() + " kept for rollback");
+        old == null ? "" : ", v" + old.version() + " kept for rollback");
     return true;
   }
 
-  private void refuse(long version, RuntimeException e) {
-    refusedVersion = version;
+  /**
+   * The one way a snapshot is made ready to serve, for a new pointer, at start and for a rollback
+   * alike: opened from its pointer (the store checks the manifest's digest and every file), then a
+   * lookup through every view.
+   */
+  private OnlineFeatureReader load(SnapshotPointer pointer) {
+    OnlineFeatureReader next = source.open(pointer);
+    try {
+      if (next.manifest().version() != pointer.version()) {
+        throw new dev.lakeml.schemas.snapshot.SnapshotException(
+            "the pointer names v"
+                + pointer.version()
+                + " but the snapshot opened is v"
+                + next.manifest().version());
+      }
+      smokeTest(next);
+      return next;
+    } catch (RuntimeException e) {
+      next.close();
+      throw e;
+    }
+  }
+
+  private void switchTo(OnlineFeatureReader next, SnapshotPointer pointer) {
+    current.replace(new Leased<>(next, OnlineFeatureReader::close));
+    currentPointer = pointer;
+  }
+
+  private void refuse(SnapshotPointer pointer, RuntimeException e) {
+    refused = pointer;
+    long version = pointer == null ? 0 : pointer.version();
     lastError = "snapshot v" + version + " refused: " + e.getMessage();
     metrics.count(
         "lakeml_snapshot_refused_total", "online snapshots refused (corrupt, incomplete)");
@@ -240,28 +271,53 @@ final class OnlineSnapshots implements AutoCloseable {
     }
   }
 
-  /** Serves the previous snapshot again; the current one becomes the previous. */
+  /**
+   * Serves the previous snapshot again, loaded and verified the same way as a new one; the current
+   * one becomes the previous. A previous snapshot that fails verification is not served: 409, and
+   * the current one keeps serving.
+   */
   synchronized Map<String, Object> rollback() {
-    long from = versionOrZero();
-    Leased<OnlineFeatureReader> prev = previous.exchange(null);
-    if (prev == null) {
+    SnapshotPointer from = currentPointer;
+    SnapshotPointer to = previousPointer;
+    if (to == null || from == null) {
       throw new ApiException(
-          409, "no-previous-snapshot", "Nothing to roll back to", "no previous snapshot is loaded");
+          409, "no-previous-snapshot", "Nothing to roll back to", "no previous snapshot is known");
     }
-    previous.exchange(current.exchange(prev));
+    OnlineFeatureReader previous;
+    try {
+      previous = load(to);
+    } catch (RuntimeException e) {
+      metrics.count(
+          "lakeml_snapshot_refused_total", "online snapshots refused (corrupt, incomplete)");
+      LOG.error(
+          "refused to roll back to online snapshot v{}; still serving v{}: {}",
+          to.version(),
+          from.version(),
+          e.getMessage());
+      throw new ApiException(
+          409,
+          "previous-snapshot-refused",
+          "Previous snapshot refused",
+          "cannot roll back to snapshot v"
+              + to.version()
+              + ": "
+              + e.getMessage()
+              + "; still serving v"
+              + from.version());
+    }
+    switchTo(previous, to);
+    previousPointer = from;
     rolledBackFrom = from;
-    long to = prev.value().manifest().version();
     metrics.count("lakeml_snapshot_rollbacks_total", "online snapshot rollbacks");
-    LOG.warn("rolled back the online snapshot from v{} to v{}", from, to);
+    LOG.warn("rolled back the online snapshot from v{} to v{}", from.version(), to.version());
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("rolled_back_from", from);
-    out.put("snapshot_version", to);
+    out.put("rolled_back_from", from.version());
+    out.put("snapshot_version", to.version());
     return out;
   }
 
   @Override
   public synchronized void close() {
     current.replace(null);
-    previous.replace(null);
   }
 }

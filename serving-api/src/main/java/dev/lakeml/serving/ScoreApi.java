@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.lakeml.schemas.sealed.Leased;
 import io.javalin.http.Context;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,15 +62,11 @@ final class ScoreApi {
     Instant at = null;
     JsonNode atNode = body.get("at");
     if (atNode != null && !atNode.isNull()) {
-      try {
-        at = Instant.parse(atNode.asText());
-        if (!atNode.isTextual()) {
-          throw new DateTimeParseException("not text", atNode.toString(), 0);
-        }
-      } catch (DateTimeParseException e) {
+      if (!atNode.isTextual()) {
         throw ApiException.invalidField(
             "at", "'at' must be an ISO-8601 instant such as 2011-09-01T10:00:00Z, found " + atNode);
       }
+      at = Http.instant("at", atNode.textValue());
     }
 
     Leased<Models.Variant> champion = model.acquire(Models.CHAMPION);
@@ -171,7 +166,7 @@ final class ScoreApi {
       model.rollout.record(false, System.nanoTime() - t0, now);
       return variant.equals("shadow") ? null : out;
     } catch (ApiException e) {
-      if (e.status() < 500) {
+      if (e.status() < 500 && !e.isNonFiniteScore()) {
         throw e; // the request is at fault, not the challenger
       }
       model.rollout.record(true, System.nanoTime() - t0, now);
@@ -209,6 +204,18 @@ final class ScoreApi {
           .with(Map.of("missing", p.missing(), "freshness", p.freshness()));
     }
     double score = v.scorer().score(p.row());
+    if (!Double.isFinite(score)) {
+      throw ApiException.nonFiniteScore(
+          "model '"
+              + model.name
+              + "' v"
+              + v.alias().version()
+              + " gave the score "
+              + score
+              + " for inputs "
+              + Http.values(p.values())
+              + "; such inputs lie outside what it can score, and nothing was logged");
+    }
     long elapsed = System.nanoTime() - t0;
     if (variant.equals("shadow")) {
       models.metricsRef().score(model.name, "shadow", "ok", elapsed);

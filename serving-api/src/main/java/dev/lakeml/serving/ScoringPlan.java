@@ -13,7 +13,9 @@ import dev.lakeml.schemas.features.RequestFeatureSpec;
 import dev.lakeml.schemas.features.RequestTransform;
 import dev.lakeml.schemas.models.ModelSpec;
 import dev.lakeml.schemas.project.ColumnType;
+import dev.lakeml.schemas.snapshot.FeatureType;
 import dev.lakeml.schemas.snapshot.FeatureVector;
+import dev.lakeml.schemas.snapshot.KeyColumn;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -49,6 +51,8 @@ final class ScoringPlan {
   private final List<Source> sources;
   private final Set<String> views;
   private final List<String> timeFields;
+  private final Set<String> entityFields;
+  private final Set<String> requestFields;
   private final FeatureEncoder encoder;
 
   private ScoringPlan(
@@ -62,7 +66,34 @@ final class ScoringPlan {
     this.sources = sources;
     this.views = views;
     this.timeFields = timeFields;
+    this.entityFields = new java.util.TreeSet<>();
+    for (String view : views) {
+      FeatureViewSpec spec = catalog.view(view).orElseThrow();
+      catalog.entity(spec.entity()).ifPresent(e -> entityFields.addAll(e.keyNames()));
+    }
+    this.requestFields = new java.util.TreeSet<>(timeFields);
+    for (Source s : sources) {
+      if (s instanceof FromRequestField f) {
+        requestFields.add(f.field());
+      } else if (s instanceof FromRequestFeature rf) {
+        for (String ref : rf.spec().inputs().values()) {
+          if (ref.startsWith(RequestFeatureSpec.REQUEST_PREFIX)) {
+            requestFields.add(ref.substring(RequestFeatureSpec.REQUEST_PREFIX.length()));
+          }
+        }
+      }
+    }
     this.encoder = new FeatureEncoder(inputs);
+  }
+
+  /** The entity key columns a request must give: those of the views the model reads. */
+  Set<String> entityFields() {
+    return entityFields;
+  }
+
+  /** The request fields the model reads (inputs, request-feature inputs, time fields). */
+  Set<String> requestFields() {
+    return requestFields;
   }
 
   Set<String> views() {
@@ -141,6 +172,8 @@ final class ScoringPlan {
    */
   Prepared prepare(
       OnlineFeatureReader store, JsonNode entities, JsonNode request, Instant at, Instant now) {
+    Http.onlyFields(entities, "entities.", entityFields);
+    Http.onlyFields(request, "request.", requestFields);
     Map<String, List<?>> keyByView = new LinkedHashMap<>();
     for (String view : views) {
       FeatureViewSpec spec = catalog.view(view).orElseThrow();
@@ -198,6 +231,7 @@ final class ScoringPlan {
             args.put(p.getKey(), number(p.getValue(), request, vectors));
           }
           value = rf.transform().apply(args).orElse(null);
+          requireFinite(in.name(), value, "computed by " + rf.spec().transform() + " from " + args);
         } else {
           String field = ((FromRequestField) s).field();
           JsonNode v = request.get(field);
@@ -207,12 +241,37 @@ final class ScoringPlan {
                 "request." + field + " is required: it is an input of the model");
           }
           value = requestValue(in, field, v);
+          requireFinite(in.name(), value, "request." + field);
         }
         values.put(in.name(), value);
       }
     }
     double[] row = missing.isEmpty() ? encoder.encode(values, reference) : null;
+    if (row != null) {
+      for (int i = 0; i < row.length; i++) {
+        // The scorers take 32-bit floats: a larger magnitude would reach the model as infinity.
+        if (!Double.isNaN(row[i]) && Math.abs(row[i]) > Float.MAX_VALUE) {
+          throw ApiException.invalidInput(
+              inputs.get(i).name(),
+              "input '"
+                  + inputs.get(i).name()
+                  + "' is "
+                  + row[i]
+                  + ", outside the range a model takes (magnitude up to "
+                  + Float.MAX_VALUE
+                  + ")");
+        }
+      }
+    }
     return new Prepared(row, values, freshness, reference, missing);
+  }
+
+  /** A value computed from the request must be a finite number (or absent). */
+  private static void requireFinite(String input, Object value, String from) {
+    if (value instanceof Double d && !Double.isFinite(d)) {
+      throw ApiException.invalidInput(
+          input, "input '" + input + "' is " + d + " (" + from + "); a model takes finite numbers");
+    }
   }
 
   private Optional<Instant> referenceFromRequest(JsonNode request) {
@@ -220,10 +279,11 @@ final class ScoringPlan {
       JsonNode v = request.get(f);
       if (v != null && v.isTextual()) {
         try {
-          return Optional.of(Instant.parse(v.textValue()));
+          Instant.parse(v.textValue());
         } catch (DateTimeParseException e) {
-          // not a timestamp field
+          continue; // not a timestamp field
         }
+        return Optional.of(Http.instant("request." + f, v.textValue()));
       }
     }
     return Optional.empty();
@@ -238,16 +298,12 @@ final class ScoringPlan {
         throw ApiException.invalidField(
             "request." + field, "request." + field + " is required by a request feature");
       }
-      if (v.isNumber()) {
+      if (v.isNumber() && Double.isFinite(v.doubleValue())) {
         return v.doubleValue();
       }
-      if (v.isTextual()) {
-        try {
-          Instant t = Instant.parse(v.textValue());
-          return t.getEpochSecond() + t.getNano() / 1e9;
-        } catch (DateTimeParseException e) {
-          // reported below
-        }
+      if (v.isTextual() && looksLikeInstant(v.textValue())) {
+        Instant t = Http.instant("request." + field, v.textValue());
+        return t.getEpochSecond() + t.getNano() / 1e9;
       }
       throw ApiException.invalidField(
           "request." + field,
@@ -268,39 +324,37 @@ final class ScoringPlan {
     if (v.isNull()) {
       return null;
     }
-    if (in.type() == InputType.DOUBLE && v.isNumber()) {
+    if (in.type() == InputType.DOUBLE && v.isNumber() && Double.isFinite(v.doubleValue())) {
       return v.doubleValue();
     }
     if (in.type() == InputType.BOOLEAN && v.isBoolean()) {
       return v.booleanValue();
     }
-    if (in.type() == InputType.DAYS_BEFORE && v.isTextual()) {
-      try {
-        return Instant.parse(v.textValue());
-      } catch (DateTimeParseException e) {
-        // reported below
-      }
+    if (in.type() == InputType.DAYS_BEFORE && v.isTextual() && looksLikeInstant(v.textValue())) {
+      return Http.instant("request." + field, v.textValue());
     }
     throw ApiException.invalidField(
         "request." + field,
         "request." + field + " is a " + in.type().yamlName() + " input; found " + v);
   }
 
+  private static boolean looksLikeInstant(String text) {
+    try {
+      Instant.parse(text);
+      return true;
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+  }
+
   private static Object entityValue(EntitySpec.Key k, JsonNode v) {
     ColumnType.Kind kind = k.type().kind();
-    if (kind == ColumnType.Kind.LONG || kind == ColumnType.Kind.INT) {
-      if (v.isIntegralNumber() && v.canConvertToLong()) {
-        return v.longValue();
-      }
-      throw ApiException.invalidField(
-          "entities." + k.name(),
-          "entities." + k.name() + " is long: expected a whole number, found " + v);
-    }
-    if (v.isTextual()) {
-      return v.textValue();
-    }
-    throw ApiException.invalidField(
-        "entities." + k.name(),
-        "entities." + k.name() + " is string: expected a string, found " + v);
+    KeyColumn column =
+        new KeyColumn(
+            k.name(),
+            kind == ColumnType.Kind.LONG || kind == ColumnType.Kind.INT
+                ? FeatureType.LONG
+                : FeatureType.STRING);
+    return EntityKeys.jsonValue(column, v, "entity", "entities." + k.name());
   }
 }

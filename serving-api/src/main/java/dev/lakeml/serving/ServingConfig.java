@@ -44,7 +44,10 @@ public record ServingConfig(
     double rolloutMaxP99Millis,
     String backend,
     Optional<RedisAddress> redis,
-    Optional<String> redisPrefix) {
+    Optional<String> redisPrefix,
+    Duration headTimeout,
+    Duration bodyTimeout,
+    Duration idleTimeout) {
 
   /** Serve the snapshot's RocksDB database (the default). */
   public static final String BACKEND_ROCKSDB = "rocksdb";
@@ -133,9 +136,16 @@ public record ServingConfig(
                   + " redis (the shared store lakeml publish --backend redis writes)"),
           new Entry("redis", null, "the Redis server of --backend redis, host:port"),
           new Entry(
-              "redis-prefix",
-              null,
-              "the key prefix of --backend redis (default lakeml:<project>)"));
+              "redis-prefix", null, "the key prefix of --backend redis (default lakeml:<project>)"),
+          new Entry(
+              "head-timeout",
+              "5s",
+              "a request line and headers not complete within this are dropped (slow clients)"),
+          new Entry(
+              "body-timeout",
+              "10s",
+              "a request body not complete within this of its head is answered 408"),
+          new Entry("idle-timeout", "30s", "an idle keep-alive connection is closed after this"));
 
   /** The usage text, one line per option. */
   public static String usage() {
@@ -231,7 +241,10 @@ public record ServingConfig(
         positive("rollout-max-p99-ms", value.apply("rollout-max-p99-ms").orElseThrow()),
         backend(value.apply("backend").orElseThrow()),
         value.apply("redis").map(ServingConfig::redis),
-        value.apply("redis-prefix").filter(p -> !p.isBlank()));
+        value.apply("redis-prefix").filter(p -> !p.isBlank()),
+        duration("head-timeout", value.apply("head-timeout").orElseThrow()),
+        duration("body-timeout", value.apply("body-timeout").orElseThrow()),
+        duration("idle-timeout", value.apply("idle-timeout").orElseThrow()));
   }
 
   private static RedisAddress redis(String text) {

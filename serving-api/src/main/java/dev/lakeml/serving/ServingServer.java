@@ -12,7 +12,6 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +26,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,8 +68,11 @@ public final class ServingServer implements AutoCloseable {
   private final AtomicInteger active = new AtomicInteger();
   private final List<Route> routes = new ArrayList<>();
   private final ScheduledExecutorService poller;
+  private final ScheduledExecutorService deadlines;
+  private final RequestGate gate;
   private volatile boolean draining;
   private Javalin app;
+  private Server jetty;
 
   /**
    * Builds the server: reads the project and the API keys (a {@link ServingConfig.SettingException}
@@ -95,13 +100,26 @@ public final class ServingServer implements AutoCloseable {
         new PredictionLog(
             config.logDir(), config.logRotateBytes(), config.logQueue(), mapper, clock, metrics);
     this.models = new Models(config, project, snapshots, clock, metrics, mapper, predictionLog);
-    this.poller =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "lakeml-serving-poller");
-              t.setDaemon(true);
-              return t;
-            });
+    this.poller = daemonScheduler("lakeml-serving-poller");
+    // Not the poller: verifying a large snapshot there must not delay a request's deadline.
+    this.deadlines = daemonScheduler("lakeml-serving-deadlines");
+    this.gate =
+        new RequestGate(
+            config.maxBodyBytes(),
+            config.headTimeout(),
+            config.bodyTimeout(),
+            mapper,
+            metrics,
+            deadlines);
+  }
+
+  private static ScheduledExecutorService daemonScheduler(String name) {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** Where the online snapshots come from, by {@code --backend}. */
@@ -121,6 +139,12 @@ public final class ServingServer implements AutoCloseable {
     refresh();
     app = Javalin.create(this::configure);
     app.start(config.host(), config.port());
+    for (Connector c : jetty.getConnectors()) {
+      if (c instanceof AbstractConnector connector) {
+        connector.setIdleTimeout(config.idleTimeout().toMillis());
+      }
+    }
+    gate.watch(jetty);
     long every = config.pollInterval().toMillis();
     poller.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
     LOG.info("serving-api listening on {}:{}", config.host(), app.port());
@@ -163,6 +187,13 @@ public final class ServingServer implements AutoCloseable {
     cfg.http.maxRequestSize = Math.max(config.maxBodyBytes() * 2, 1 << 20);
     cfg.router.ignoreTrailingSlashes = true;
     cfg.jsonMapper(new io.javalin.json.JavalinJackson(mapper, false));
+    // The gate wraps everything Javalin serves (Javalin attaches its handler inside it).
+    cfg.jetty.modifyServer(
+        server -> {
+          server.setHandler(gate);
+          server.setErrorHandler(new JettyErrors(mapper));
+          jetty = server;
+        });
     LookupApi lookups =
         new LookupApi(snapshots, mapper, clock, config.maxBodyBytes(), config.maxBatch());
     ScoreApi score = new ScoreApi(models, mapper, config.maxBodyBytes());
@@ -212,9 +243,7 @@ public final class ServingServer implements AutoCloseable {
             Http.problem(
                 ctx,
                 e.getStatus() == 404 && ctx.attribute(ROUTE) == null
-                    ? ApiException.notFound(
-                        "route",
-                        "no route " + ctx.method() + " " + ctx.path() + "; see /openapi.yaml")
+                    ? noRoute(ctx)
                     : new ApiException(
                         e.getStatus(),
                         "http-" + e.getStatus(),
@@ -241,14 +270,53 @@ public final class ServingServer implements AutoCloseable {
         ctx -> {
           if (!Http.PROBLEM_JSON.equals(ctx.res().getContentType())
               && ctx.attribute(ROUTE) == null) {
-            Http.problem(
-                ctx,
-                ApiException.notFound(
-                    "route", "no route " + ctx.method() + " " + ctx.path() + "; see /openapi.yaml"),
-                mapper);
+            Http.problem(ctx, noRoute(ctx), mapper);
           }
         });
     cfg.requestLogger.http(this::logRequest);
+  }
+
+  /**
+   * No route for this method and path: 405 with {@code Allow} when the path is a route's under
+   * another method, else 404.
+   */
+  private ApiException noRoute(Context ctx) {
+    String path = ctx.path();
+    java.util.Set<String> allowed = new java.util.TreeSet<>();
+    for (Route r : routes) {
+      if (matches(r.path(), path)) {
+        allowed.add(r.method());
+      }
+    }
+    if (allowed.isEmpty()) {
+      return ApiException.notFound(
+          "route", "no route " + ctx.method() + " " + path + "; see /openapi.yaml");
+    }
+    String allow = String.join(", ", allowed);
+    return new ApiException(
+        405,
+        "method-not-allowed",
+        "Method not allowed",
+        path + " does not take " + ctx.method() + "; it takes " + allow,
+        Map.of("Allow", allow));
+  }
+
+  /** Whether a request path fits a route template ({@code /v1/features/{view}/{key}}). */
+  static boolean matches(String template, String path) {
+    String[] t = template.split("/", -1);
+    String trimmed =
+        path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    String[] p = trimmed.split("/", -1);
+    if (t.length != p.length) {
+      return false;
+    }
+    for (int i = 0; i < t.length; i++) {
+      boolean param = t[i].startsWith("{") && t[i].endsWith("}");
+      if (param ? p[i].isEmpty() : !t[i].equals(p[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void route(JavalinConfig cfg, HandlerType method, String path, Access access, Handler h) {
@@ -366,8 +434,7 @@ public final class ServingServer implements AutoCloseable {
       if (in == null) {
         throw ApiException.notFound("document", "openapi.yaml is not bundled");
       }
-      ctx.contentType("application/yaml")
-          .result(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      ctx.contentType("application/yaml; charset=utf-8").result(in.readAllBytes());
     }
   }
 
@@ -379,6 +446,7 @@ public final class ServingServer implements AutoCloseable {
   public void close() {
     draining = true;
     poller.shutdownNow();
+    gate.stopWatching();
     long deadline = System.nanoTime() + config.drainTimeout().toNanos();
     while (active.get() > 0 && System.nanoTime() < deadline) {
       try {
@@ -395,6 +463,7 @@ public final class ServingServer implements AutoCloseable {
     if (app != null) {
       app.stop();
     }
+    deadlines.shutdownNow();
     models.close();
     snapshots.close();
     predictionLog.close();

@@ -326,7 +326,13 @@ final class Fixture implements AutoCloseable {
   static Map.Entry<String, ServingPointer.Target> alias(
       String name, long version, String format, Path artifact) {
     return Map.entry(
-        name, new ServingPointer.Target(version, format, artifact.toString(), "run" + version));
+        name,
+        new ServingPointer.Target(
+            version,
+            format,
+            artifact.toString(),
+            "run" + version,
+            dev.lakeml.schemas.artifact.ModelArtifact.manifestSha256(artifact).orElse("")));
   }
 
   ServingServer start(String... extra) {

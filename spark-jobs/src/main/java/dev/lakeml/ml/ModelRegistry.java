@@ -516,7 +516,11 @@ public final class ModelRegistry {
       targets.put(
           a.alias(),
           new ServingPointer.Target(
-              v.version(), v.format(), lakehouse.relative(v.artifact()), v.runId()));
+              v.version(),
+              v.format(),
+              lakehouse.relative(v.artifact()),
+              v.runId(),
+              artifactManifestSha(v.artifact())));
     }
     Path file = servingPointer(model);
     try {
@@ -524,6 +528,15 @@ public final class ModelRegistry {
     } catch (IOException e) {
       throw new ModelException("could not write the serving pointer " + file + ": " + e, e);
     }
+  }
+
+  /**
+   * The SHA-256 of a version's {@code model.yaml}, recorded in the serving pointer so the API
+   * refuses a manifest edited afterwards; empty for an artifact without one (batch-only formats).
+   */
+  private static String artifactManifestSha(String localArtifact) {
+    return dev.lakeml.schemas.artifact.ModelArtifact.manifestSha256(Path.of(localArtifact))
+        .orElse("");
   }
 
   /** A registry row as a version, its stored locations resolved against this lakehouse's root. */

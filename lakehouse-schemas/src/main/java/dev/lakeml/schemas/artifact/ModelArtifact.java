@@ -90,6 +90,32 @@ public final class ModelArtifact {
    * @throws ModelArtifactException naming the folder or file, what was expected and what was found
    */
   public static ModelArtifact open(Path dir) {
+    return open(dir, Optional.empty());
+  }
+
+  /**
+   * Opens an artifact as {@link #open(Path)} does, after checking that its {@code model.yaml} has
+   * the SHA-256 the serving pointer recorded: a manifest edited after the pointer was written is
+   * refused, and with it every file it lists.
+   */
+  public static ModelArtifact open(Path dir, String manifestSha256) {
+    return open(dir, Optional.of(manifestSha256));
+  }
+
+  /** The SHA-256 of an artifact's {@code model.yaml}, if it has one (what a pointer records). */
+  public static Optional<String> manifestSha256(Path dir) {
+    Path manifestFile = dir.resolve(ModelManifest.FILE_NAME);
+    if (!Files.isRegularFile(manifestFile)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(SealedFolder.sha256(manifestFile));
+    } catch (IOException e) {
+      throw new ModelArtifactException(manifestFile + ": cannot digest: " + e, e);
+    }
+  }
+
+  private static ModelArtifact open(Path dir, Optional<String> expectedManifestSha) {
     if (!Files.isDirectory(dir)) {
       throw new ModelArtifactException(dir + ": no such model folder");
     }
@@ -101,6 +127,18 @@ public final class ModelArtifact {
               + ModelManifest.FILE_NAME
               + ": the artifact is incomplete (the manifest is written last) or this is not a"
               + " model folder");
+    }
+    if (expectedManifestSha.isPresent()) {
+      String found = manifestSha256(dir).orElseThrow();
+      if (!found.equals(expectedManifestSha.get())) {
+        throw new ModelArtifactException(
+            manifestFile
+                + ": SHA-256 is "
+                + found
+                + " but the serving pointer recorded "
+                + expectedManifestSha.get()
+                + ": the manifest was changed after the version was registered");
+      }
     }
     ModelManifest manifest = ModelManifest.read(manifestFile);
     String required = requiredFile(manifest.format());

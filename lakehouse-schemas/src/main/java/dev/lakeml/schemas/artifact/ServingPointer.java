@@ -49,8 +49,12 @@ public record ServingPointer(String model, Instant writtenAt, Map<String, Target
    *     lakehouse serves its own files); an absolute path, as pointers written before 2026-12-02
    *     hold, is read as it is
    * @param runId the training run that produced the version
+   * @param manifestSha256 the SHA-256 of the artifact's {@code model.yaml} when the pointer was
+   *     written (64 lower-case hex digits), so that a manifest changed afterwards is refused; empty
+   *     for an artifact without one (a batch-only format) and in pointers written before 2026-12-02
    */
-  public record Target(long version, String format, String artifact, String runId) {
+  public record Target(
+      long version, String format, String artifact, String runId, String manifestSha256) {
     public Target {
       if (version < 1) {
         throw new IllegalArgumentException("version must be 1 or more, found " + version);
@@ -58,6 +62,11 @@ public record ServingPointer(String model, Instant writtenAt, Map<String, Target
       requireText(format, "format");
       requireText(artifact, "artifact");
       runId = runId == null ? "" : runId;
+      manifestSha256 = manifestSha256 == null ? "" : manifestSha256;
+      if (!manifestSha256.isEmpty() && !manifestSha256.matches("[0-9a-f]{64}")) {
+        throw new IllegalArgumentException(
+            "manifest_sha256 must be 64 lower-case hex digits, found '" + manifestSha256 + "'");
+      }
     }
 
     /** The artifact folder under the lakehouse at {@code lakehouseRoot}. */
@@ -95,6 +104,9 @@ public record ServingPointer(String model, Instant writtenAt, Map<String, Target
           m.put("format", t.format());
           m.put("artifact", t.artifact());
           m.put("run_id", t.runId());
+          if (!t.manifestSha256().isEmpty()) {
+            m.put("manifest_sha256", t.manifestSha256());
+          }
           out.put(alias, m);
         });
     root.put("aliases", out);
@@ -125,8 +137,11 @@ public record ServingPointer(String model, Instant writtenAt, Map<String, Target
       String format = a.requiredString("format", "the artifact format");
       String artifact = a.requiredString("artifact", "the artifact folder");
       String runId = a.optionalString("run_id", "the training run id").orElse("");
+      String sha =
+          a.optionalString("manifest_sha256", "the SHA-256 of the artifact's model.yaml")
+              .orElse("");
       a.finish();
-      aliases.put(alias, a.build(() -> new Target(version, format, artifact, runId)));
+      aliases.put(alias, a.build(() -> new Target(version, format, artifact, runId, sha)));
     }
     map.finish();
     root.finish();

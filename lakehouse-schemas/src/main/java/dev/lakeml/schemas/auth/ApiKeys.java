@@ -85,7 +85,21 @@ public final class ApiKeys {
                 throw new KeyException(
                     where + " ('" + name + "'): role must be read or admin, found '" + role + "'");
           };
-      out.add(new Entry(name, sha256(key), r));
+      byte[] digest = sha256(key);
+      for (Entry other : out) {
+        if (MessageDigest.isEqual(other.digest(), digest)) {
+          // One key with two names would authenticate as whichever is listed first, and with two
+          // roles it would be unclear which one applies: refuse it, naming both entries.
+          throw new KeyException(
+              where
+                  + " ('"
+                  + name
+                  + "'): has the same key as '"
+                  + other.name()
+                  + "'; every entry needs its own key");
+        }
+      }
+      out.add(new Entry(name, digest, r));
     }
     return new ApiKeys(out);
   }

@@ -20,10 +20,11 @@ class ServingPointerTest {
     Map<String, ServingPointer.Target> aliases = new LinkedHashMap<>();
     aliases.put(
         ServingPointer.CHAMPION,
-        new ServingPointer.Target(3, "xgboost", "/lake/ml/artifacts/m/r3/model \"q\"", "r3"));
+        new ServingPointer.Target(
+            3, "xgboost", "/lake/ml/artifacts/m/r3/model \"q\"", "r3", "ab".repeat(32)));
     aliases.put(
         ServingPointer.PREVIOUS_CHAMPION,
-        new ServingPointer.Target(2, "djl-mlp", "/lake/ml/artifacts/m/r2/model", "r2"));
+        new ServingPointer.Target(2, "djl-mlp", "/lake/ml/artifacts/m/r2/model", "r2", ""));
     return new ServingPointer("customer_churn", Instant.parse("2026-12-01T03:00:00Z"), aliases);
   }
 

@@ -14,6 +14,14 @@ public final class Scorers {
     return open(ModelArtifact.open(dir));
   }
 
+  /**
+   * Verifies the artifact in {@code dir} against the manifest digest its serving pointer recorded
+   * ({@link ModelArtifact#open(Path, String)}) and loads its model.
+   */
+  public static Scorer open(Path dir, String manifestSha256) {
+    return open(ModelArtifact.open(dir, manifestSha256));
+  }
+
   public static Scorer open(ModelArtifact artifact) {
     return switch (artifact.manifest().format()) {
       case ModelManifest.XGBOOST -> XgboostScorer.open(artifact);

@@ -48,21 +48,33 @@ public final class RedisOnlineStore implements OnlineFeatureReader {
    *     or the snapshot is incomplete
    */
   public static RedisOnlineStore open(String host, int port, String prefix) {
+    return open(host, port, prefix, 0);
+  }
+
+  /**
+   * Connects and loads snapshot {@code version} (0: the one {@code <prefix>:current} names), e.g.
+   * one served before, for a rollback.
+   *
+   * @throws SnapshotException as {@link #open(String, int, String)}, or when that version is gone
+   */
+  public static RedisOnlineStore open(String host, int port, String prefix, long version) {
     RedisKeys keys = new RedisKeys(prefix);
     RedisClient client = RedisClient.create(host, port);
     try {
       RedisOnlineStore store = new RedisOnlineStore(host, port, keys, client);
-      long version =
-          RedisSnapshotWriter.current(client, keys)
-              .orElseThrow(
-                  () ->
-                      new SnapshotException(
-                          "no snapshot published yet under "
-                              + keys.describe(host, port)
-                              + " (the pointer key '"
-                              + prefix
-                              + ":current' is not set)"));
-      store.current = store.load(version);
+      long wanted =
+          version > 0
+              ? version
+              : RedisSnapshotWriter.current(client, keys)
+                  .orElseThrow(
+                      () ->
+                          new SnapshotException(
+                              "no snapshot published yet under "
+                                  + keys.describe(host, port)
+                                  + " (the pointer key '"
+                                  + prefix
+                                  + ":current' is not set)"));
+      store.current = store.load(wanted);
       return store;
     } catch (JedisException e) {
       client.close();

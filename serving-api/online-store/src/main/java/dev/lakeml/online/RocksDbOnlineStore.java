@@ -6,6 +6,7 @@ import dev.lakeml.schemas.sealed.SealedFolder;
 import dev.lakeml.schemas.snapshot.FeatureVector;
 import dev.lakeml.schemas.snapshot.SnapshotException;
 import dev.lakeml.schemas.snapshot.SnapshotManifest;
+import dev.lakeml.schemas.snapshot.SnapshotPointer;
 import dev.lakeml.schemas.snapshot.SnapshotSchema;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,9 +67,9 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
    */
   public static RocksDbOnlineStore open(Path root, long blockCacheBytes) {
     RocksDbSnapshotStore store = new RocksDbSnapshotStore(root);
-    long version =
+    SnapshotPointer pointer =
         store
-            .currentVersion()
+            .current()
             .orElseThrow(
                 () ->
                     new SnapshotException(
@@ -77,8 +78,22 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
                             + " ("
                             + store.root().resolve(RocksDbSnapshotStore.CURRENT)
                             + " does not exist)"));
+    return open(root, pointer, blockCacheBytes);
+  }
+
+  /**
+   * Opens the snapshot {@code pointer} names (CURRENT's now, or one served before, for a rollback),
+   * verifying its manifest against the pointer's digest and its files against the manifest.
+   */
+  public static RocksDbOnlineStore open(Path root, SnapshotPointer pointer, long blockCacheBytes) {
+    RocksDbSnapshotStore store = new RocksDbSnapshotStore(root);
     return new RocksDbOnlineStore(
-        store, blockCacheBytes, OpenSnapshot.open(store, version, blockCacheBytes));
+        store, blockCacheBytes, OpenSnapshot.open(store, pointer, blockCacheBytes));
+  }
+
+  /** The pointer of the snapshot served: its version and manifest digest. */
+  public SnapshotPointer pointer() {
+    return snapshot().pointer;
   }
 
   /** The version being served. */
@@ -185,16 +200,16 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
   public boolean refresh() {
     synchronized (refreshLock) {
       OpenSnapshot old = snapshot();
-      long pointed =
+      SnapshotPointer pointed =
           store
-              .currentVersion()
+              .current()
               .orElseThrow(
                   () ->
                       new SnapshotException(
                           store.root().resolve(RocksDbSnapshotStore.CURRENT)
                               + " disappeared; still serving v"
                               + old.version));
-      if (pointed == old.version) {
+      if (pointed.equals(old.pointer)) {
         return false;
       }
       OpenSnapshot next = OpenSnapshot.open(store, pointed, blockCacheBytes);
@@ -221,6 +236,7 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
 
   /** One open, verified snapshot database, leased to requests through the store's HotSwap. */
   private static final class OpenSnapshot {
+    final SnapshotPointer pointer;
     final long version;
     final SnapshotSchema schema;
     final RocksDbOptions options;
@@ -229,12 +245,14 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
     private final Path dir;
 
     private OpenSnapshot(
+        SnapshotPointer pointer,
         long version,
         Path dir,
         SnapshotSchema schema,
         RocksDbOptions options,
         RocksDB db,
         ReadOptions readOptions) {
+      this.pointer = pointer;
       this.version = version;
       this.dir = dir;
       this.schema = schema;
@@ -243,7 +261,9 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
       this.readOptions = readOptions;
     }
 
-    static OpenSnapshot open(RocksDbSnapshotStore store, long version, long blockCacheBytes) {
+    static OpenSnapshot open(
+        RocksDbSnapshotStore store, SnapshotPointer pointer, long blockCacheBytes) {
+      long version = pointer.version();
       Path dir = store.snapshotDir(version);
       String name = "snapshot v" + version + " under " + store.root();
       if (!Files.isDirectory(dir)) {
@@ -263,12 +283,17 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
                 + manifestFile
                 + " is missing (the commit did not finish, or the snapshot is being deleted)");
       }
-      String text;
+      byte[] bytes;
       try {
-        text = Files.readString(manifestFile, StandardCharsets.UTF_8);
+        bytes = Files.readAllBytes(manifestFile);
       } catch (IOException e) {
         throw new SnapshotException("cannot read " + manifestFile + ": " + e, e);
       }
+      pointer.check(
+          java.util.HexFormat.of().formatHex(sha256(bytes)),
+          manifestFile.toString(),
+          store.root().resolve(RocksDbSnapshotStore.CURRENT).toString());
+      String text = new String(bytes, StandardCharsets.UTF_8);
       SnapshotManifest manifest = SnapshotManifest.fromYaml(text, manifestFile.toString());
       if (manifest.version() != version || !SnapshotManifest.ROCKSDB.equals(manifest.backend())) {
         throw new SnapshotException(
@@ -293,7 +318,7 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
                 options.options(), dir.resolve(RocksDbSnapshotStore.DB).toString());
         ReadOptions read = options.own(new ReadOptions());
         return new OpenSnapshot(
-            version, dir, new SnapshotSchema(manifest, dir.toString()), options, db, read);
+            pointer, version, dir, new SnapshotSchema(manifest, dir.toString()), options, db, read);
       } catch (RocksDBException | RuntimeException e) {
         if (db != null) {
           db.close();
@@ -365,6 +390,14 @@ public final class RocksDbOnlineStore implements OnlineFeatureReader {
                           + " (snapshot folders must not be modified after the commit)";
                 });
           });
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+      try {
+        return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java runtime has SHA-256", e);
+      }
     }
 
     /** Closes the database; the HotSwap calls it after the last request has left. */

@@ -6,6 +6,7 @@ import dev.lakeml.schemas.snapshot.Bytes;
 import dev.lakeml.schemas.snapshot.Retention;
 import dev.lakeml.schemas.snapshot.SnapshotException;
 import dev.lakeml.schemas.snapshot.SnapshotManifest;
+import dev.lakeml.schemas.snapshot.SnapshotPointer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -40,7 +41,8 @@ import org.rocksdb.SstFileWriter;
  * &lt;root&gt;/snapshots/v000001/db/            RocksDB files, never modified after the commit
  * &lt;root&gt;/snapshots/v000001/manifest.yaml  written last (temp file + atomic rename): the commit record
  * &lt;root&gt;/snapshots/v000002/_sst/          staging: SST files written by Spark tasks
- * &lt;root&gt;/CURRENT                          "2\n", replaced atomically: what servers serve
+ * &lt;root&gt;/CURRENT                          "2 &lt;sha256 of v2's manifest.yaml&gt;\n", replaced
+ *                                          atomically: what servers serve ({@link SnapshotPointer})
  * </pre>
  *
  * <p>Publishing is: {@link #nextVersion()}, write sorted, key-disjoint SST files into {@link
@@ -160,7 +162,13 @@ public final class RocksDbSnapshotStore {
 
     SnapshotManifest written = manifest.withFiles(hashFiles(dir, db));
     writeAtomically(dir.resolve(MANIFEST), written.toYaml());
-    writeAtomically(root.resolve(CURRENT), version + "\n");
+    String manifestSha;
+    try {
+      manifestSha = SealedFolder.sha256(dir.resolve(MANIFEST));
+    } catch (IOException e) {
+      throw new SnapshotException("cannot digest " + dir.resolve(MANIFEST) + ": " + e, e);
+    }
+    writeAtomically(root.resolve(CURRENT), SnapshotPointer.of(version, manifestSha).toText());
     return written;
   }
 
@@ -194,6 +202,11 @@ public final class RocksDbSnapshotStore {
 
   /** The current version, from {@code CURRENT}; empty when nothing was published yet. */
   public Optional<Long> currentVersion() {
+    return current().map(SnapshotPointer::version);
+  }
+
+  /** {@code CURRENT}: the version served and its manifest's digest; empty before a publish. */
+  public Optional<SnapshotPointer> current() {
     Path pointer = root.resolve(CURRENT);
     String text;
     try {
@@ -203,19 +216,7 @@ public final class RocksDbSnapshotStore {
     } catch (IOException e) {
       throw new SnapshotException("cannot read " + pointer + ": " + e, e);
     }
-    try {
-      long v = Long.parseLong(text.trim());
-      if (v < 1) {
-        throw new NumberFormatException();
-      }
-      return Optional.of(v);
-    } catch (NumberFormatException e) {
-      throw new SnapshotException(
-          pointer
-              + ": expected a snapshot version (a number of 1 or more), found '"
-              + text.strip()
-              + "'");
-    }
+    return Optional.of(SnapshotPointer.parse(text, pointer.toString()));
   }
 
   /** The complete snapshots (those with a manifest), ascending. */

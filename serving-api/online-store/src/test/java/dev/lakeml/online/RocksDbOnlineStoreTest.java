@@ -4,6 +4,7 @@ import static dev.lakeml.schemas.snapshot.TestData.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lakeml.schemas.sealed.SealedFolder;
 import dev.lakeml.schemas.snapshot.FeatureRowCodec;
 import dev.lakeml.schemas.snapshot.FeatureVector;
 import dev.lakeml.schemas.snapshot.KeyCodec;
@@ -111,7 +112,8 @@ class RocksDbOnlineStoreTest extends OnlineStoreContract {
     Path dir = root.resolve("snapshots/v000001");
     assertThat(dir.resolve("manifest.yaml")).isRegularFile();
     assertThat(dir.resolve("_sst")).doesNotExist();
-    assertThat(Files.readString(root.resolve("CURRENT"))).isEqualTo("1\n");
+    assertThat(Files.readString(root.resolve("CURRENT")))
+        .isEqualTo("1 " + SealedFolder.sha256(dir.resolve("manifest.yaml")) + "\n");
     assertThat(store().currentVersion()).contains(1L);
     assertThat(store().versions()).containsExactly(1L);
     assertThat(store().nextVersion()).isEqualTo(2);
@@ -213,11 +215,39 @@ class RocksDbOnlineStoreTest extends OnlineStoreContract {
   }
 
   @Test
+  void refusesAManifestChangedAfterTheCommit() throws IOException {
+    publish(1, TestData.rows(0));
+    Path manifest = store().snapshotDir(1).resolve("manifest.yaml");
+    String text = Files.readString(manifest);
+    assertThat(text).contains("name: orders_7d");
+    // Renaming a feature changes no data file: only the pointer's digest of the manifest sees it.
+    Files.writeString(manifest, text.replace("name: orders_7d", "name: invoices_8d"));
+    assertThatThrownBy(() -> RocksDbOnlineStore.open(root))
+        .isInstanceOf(SnapshotException.class)
+        .hasMessageContaining(manifest + " has SHA-256 " + SealedFolder.sha256(manifest))
+        .hasMessageContaining(root.resolve("CURRENT") + " names ")
+        .hasMessageContaining("the manifest was changed after the commit");
+  }
+
+  @Test
+  void refusesAPointerWithoutAManifestDigest() throws IOException {
+    publish(1, TestData.rows(0));
+    Files.writeString(root.resolve("CURRENT"), "1\n");
+    assertThat(store().currentVersion()).contains(1L);
+    assertThatThrownBy(() -> RocksDbOnlineStore.open(root))
+        .isInstanceOf(SnapshotException.class)
+        .hasMessageContaining("names version 1 without the SHA-256 of its manifest")
+        .hasMessageContaining("publish again");
+  }
+
+  @Test
   void refusesAManifestWithAWrongValueNamingFileAndKey() throws IOException {
     publish(1, TestData.rows(0));
     Path manifest = store().snapshotDir(1).resolve("manifest.yaml");
     Files.writeString(
         manifest, Files.readString(manifest).replace("ttl_seconds: 2592000", "ttl_seconds: 30d"));
+    // A publisher that wrote such a manifest would have digested it as it is.
+    Files.writeString(root.resolve("CURRENT"), "1 " + SealedFolder.sha256(manifest) + "\n");
     assertThatThrownBy(() -> RocksDbOnlineStore.open(root))
         .isInstanceOf(SnapshotException.class)
         .hasMessageContaining(manifest.toString())

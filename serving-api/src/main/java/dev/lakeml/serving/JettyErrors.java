@@ -1,0 +1,50 @@
+package dev.lakeml.serving;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The answer Jetty itself gives when it refuses a request before any route runs (a malformed
+ * request line, an ambiguous or over-long URI, headers too large, an unsupported HTTP version): the
+ * same problem+json document as every other error of the API, instead of Jetty's HTML page.
+ */
+final class JettyErrors extends ErrorHandler {
+  private final ObjectMapper mapper;
+
+  JettyErrors(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  @Override
+  protected void generateResponse(
+      Request request,
+      Response response,
+      int code,
+      String message,
+      Throwable cause,
+      Callback callback) {
+    String reason = HttpStatus.getMessage(code);
+    String detail =
+        message == null || message.isBlank() || message.equals(reason)
+            ? "the server refused the request before reading it: " + reason
+            : "the server refused the request before reading it: " + message;
+    ApiException e = new ApiException(code, "http-" + code, reason, detail);
+    byte[] bytes = Http.problemBytes(e, path(request), null, mapper);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, Http.PROBLEM_JSON);
+    response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  private static String path(Request request) {
+    try {
+      return request.getHttpURI().getPath();
+    } catch (RuntimeException unparsable) {
+      return null;
+    }
+  }
+}
