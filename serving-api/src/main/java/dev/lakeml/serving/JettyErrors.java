@@ -37,6 +37,8 @@ final class JettyErrors extends ErrorHandler {
     ApiException e = new ApiException(code, "http-" + code, reason, detail);
     byte[] bytes = Http.problemBytes(e, path(request), null, mapper);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, Http.PROBLEM_JSON);
+    // Jetty closes the connection after such a refusal: say so, so no client reuses it.
+    response.getHeaders().put(HttpHeader.CONNECTION, "close");
     response.write(true, ByteBuffer.wrap(bytes), callback);
   }
 
