@@ -2,6 +2,7 @@ package dev.lakeml.serving;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -19,6 +20,12 @@ final class JettyErrors extends ErrorHandler {
 
   JettyErrors(ObjectMapper mapper) {
     this.mapper = mapper;
+  }
+
+  /** Every method gets the document (Jetty's default writes one for GET, POST and HEAD only). */
+  @Override
+  public boolean errorPageForMethod(String method) {
+    return true;
   }
 
   @Override
@@ -40,6 +47,21 @@ final class JettyErrors extends ErrorHandler {
     // Jetty closes the connection after such a refusal: say so, so no client reuses it.
     response.getHeaders().put(HttpHeader.CONNECTION, "close");
     response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  /** A request Jetty could not parse at all (bad bytes in the head): no request to speak of. */
+  @Override
+  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+    String title = HttpStatus.getMessage(status);
+    ApiException e =
+        new ApiException(
+            status,
+            "http-" + status,
+            title,
+            "the server could not read the request: "
+                + (reason == null || reason.isBlank() ? title : reason));
+    fields.put(HttpHeader.CONTENT_TYPE, Http.PROBLEM_JSON);
+    return ByteBuffer.wrap(Http.problemBytes(e, null, null, mapper));
   }
 
   private static String path(Request request) {
