@@ -29,6 +29,14 @@ final class LakemlContext implements AutoCloseable {
   final Lakehouse lakehouse;
   final PrintStream out;
   final PrintStream err;
+
+  /** Spark's loggers that print a failed task's stack trace (the job then fails with it). */
+  static final java.util.List<String> TASK_FAILURE_LOGGERS =
+      java.util.List.of(
+          "org.apache.spark.executor.Executor",
+          "org.apache.spark.scheduler.TaskSetManager",
+          "org.apache.spark.sql.execution.datasources.FileFormatWriter");
+
   final boolean quiet;
   private final ProgressReporter progress;
   private final boolean ownsSession;
@@ -93,6 +101,13 @@ final class LakemlContext implements AutoCloseable {
     if (ownsSession && !options.verbose) {
       // lakeml reports progress and errors itself; Spark's warnings only with --verbose.
       spark.sparkContext().setLogLevel("ERROR");
+      // A failed task reaches lakeml as the job's exception, which it reports in one message
+      // naming the file; the executor's and scheduler's own log of it (with a stack trace of
+      // 30-odd frames) only with --verbose.
+      for (String logger : TASK_FAILURE_LOGGERS) {
+        org.apache.logging.log4j.core.config.Configurator.setLevel(
+            logger, org.apache.logging.log4j.Level.OFF);
+      }
     }
     ProgressReporter progress = null;
     if (!options.quiet) {

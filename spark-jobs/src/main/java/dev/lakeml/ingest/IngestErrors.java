@@ -104,12 +104,12 @@ public final class IngestErrors {
       }
       root = root.getCause() == root ? null : root.getCause();
     }
+    // When the file is found, its own reason says it all; Spark's wrapping adds nothing.
     return new LakehouseException(
         "Reading the raw data of "
             + source.name()
             + " failed: "
-            + (badFile == null ? "" : badFile + " cannot be read to the end; ")
-            + chain
+            + (badFile == null ? chain : badFile + " cannot be read to the end")
             + ". Nothing was written; replace the file with a complete copy and rerun.",
         cause);
   }

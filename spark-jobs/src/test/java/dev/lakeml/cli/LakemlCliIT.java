@@ -3,8 +3,10 @@ package dev.lakeml.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lakeml.testing.CliRun;
+import dev.lakeml.testing.JavaFlags;
 import dev.lakeml.testing.SharedSpark;
 import dev.lakeml.testing.TestProject;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -190,5 +192,43 @@ class LakemlCliIT {
           .contains(store[1], "docs/deployment.md#object-storage", "Nothing was read or written")
           .doesNotContain("\tat ");
     }
+  }
+
+  @Test
+  void aTruncatedGzipIsOneMessageWithoutSparksStackTrace() throws Exception {
+    // Its own JVM: the CLI quiets Spark's task-failure logs only in a session it owns.
+    String yaml =
+        TestProject.SOURCE_YAML.formatted("").replace("raw/{date}.csv", "raw/{date}.csv.gz");
+    TestProject.create(dir, "none", yaml);
+    StringBuilder sb = new StringBuilder(TestProject.HEADER).append('\n');
+    for (int i = 0; i < 20_000; i++) {
+      sb.append("O").append(i).append(",1,1,10.00,2011-01-10 09:00:00,NEW\n");
+    }
+    byte[] gz = TestProject.gzip(sb.toString().getBytes(StandardCharsets.UTF_8));
+    Path file = dir.resolve("raw/2011-01-10.csv.gz");
+    TestProject.write(file, java.util.Arrays.copyOf(gz, gz.length / 2));
+    List<String> command = JavaFlags.sparkJava("1g");
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.lakeml.cli.LakemlCli",
+            "ingest",
+            "--project",
+            dir.resolve("lakeml.yaml").toString(),
+            "--date",
+            "2011-01-10"));
+    Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(err).isEqualTo(1);
+    assertThat(err)
+        .contains(
+            "lakeml: Reading the raw data of orders failed: "
+                + file.toUri().toString().replace("file:///", "file:/")
+                + " (Unexpected end of input stream) cannot be read to the end. Nothing was"
+                + " written")
+        .doesNotContain("\tat ")
+        .doesNotContain("ERROR Executor")
+        .doesNotContain("Job aborted");
   }
 }

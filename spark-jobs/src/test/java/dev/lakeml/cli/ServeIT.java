@@ -68,6 +68,24 @@ class ServeIT {
   }
 
   @Test
+  void helpAfterOtherOptionsWritesNoKeyFile() throws IOException {
+    Path lake = Files.createTempDirectory("lakeml-serve-help");
+    CliRun help =
+        run(
+            "serve",
+            "--project",
+            ExampleLake.EXAMPLE.toString(),
+            "--lakehouse",
+            lake.toString(),
+            "--port",
+            "1",
+            "--help");
+    assertThat(help.code()).as(help.err()).isZero();
+    assertThat(help.out()).contains("--head-timeout", "--body-timeout", "--idle-timeout");
+    assertThat(lake.resolve("_serving")).doesNotExist();
+  }
+
+  @Test
   void servesOnTheGivenPortWithALocalKeyFileUntilStopped() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
