@@ -51,86 +51,8 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt-get install -y wrk >/dev/null || { echo "load-test: cannot install wrk (run as root or install it)" >&2; exit 2; }
 fi
 
-# --- the app jar and the helper's test classes -------------------------------------------------
-jar="$(ls "$here"/serving-api/target/serving-api-*-app.jar 2>/dev/null | head -n 1 || true)"
-tool_class="$here/serving-api/target/test-classes/dev/lakeml/serving/bench/LoadTestTool.class"
-if [ -z "$jar" ] || [ ! -f "$tool_class" ] || [ -n "$(find "$here/serving-api/src" "$here/lakehouse-schemas/src/main" "$here/serving-api/online-store/src/main" \
-    "$here/serving-api/model-runtime/src/main" \
-    "$here/serving-api/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
-  echo "load-test: building the serving API..." >&2
-  (cd "$here" && mvn -B -q -DskipTests -pl serving-api -am package) >&2
-  jar="$(ls "$here"/serving-api/target/serving-api-*-app.jar | head -n 1)"
-fi
-tool=(java -cp "$here/serving-api/target/test-classes:$jar" dev.lakeml.serving.bench.LoadTestTool)
-
-# --- the scratch lakehouse ---------------------------------------------------------------------
-work="$(mktemp -d /tmp/lakeml-loadtest.XXXXXX)"
-lake="$work/lakehouse"
-version="$(tr -d '[:space:]' < "$lakehouse/_online/CURRENT")"
-vdir="$(printf 'v%06d' "$version")"
-mkdir -p "$lake/_online/snapshots" "$lake/ml" "$work/log"
-cp -r "$lakehouse/_online/snapshots/$vdir" "$lake/_online/snapshots/"
-cp "$lakehouse/_online/CURRENT" "$lake/_online/CURRENT"
-cp -r "$lakehouse/ml/serving" "$lake/ml/serving"
-if [ -f "$lakehouse/_serving/api-keys" ]; then
-  keys="$lakehouse/_serving/api-keys"
-else
-  keys="$work/api-keys"
-  (umask 077 && printf 'bench-reader:%s:read\n' "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$keys")
-fi
-read_key="$(grep ':read$' "$keys" | head -n 1 | cut -d: -f2)"
-[ -n "$read_key" ] || { echo "no read key in $keys" >&2; exit 2; }
-
-server_pid=""
-wrk_pids=()
-cleanup() {
-  for p in "${wrk_pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$lake"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-"${tool[@]}" requests "$lake/_online" "$work/requests" "$at" | sed 's/^/load-test: /'
-
-port=""
-base=""
-start_server() { # backend
-  local log="$work/server-$1.log"
-  java $java_opts -jar "$jar" --project "$project" --lakehouse "$lake" --api-keys "$keys" \
-    --host 127.0.0.1 --port 0 --poll-interval 1s --log-dir "$work/log" --backend "$1" > "$log" 2>&1 &
-  server_pid=$!
-  port=""
-  for _ in $(seq 1 240); do
-    kill -0 "$server_pid" 2>/dev/null || { echo "the server stopped; see $log" >&2; tail -n 20 "$log" >&2; exit 1; }
-    port="$(sed -n 's/.*serving-api listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -n 1)"
-    if [ -n "$port" ] && curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then break; fi
-    sleep 0.25
-  done
-  curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "the server is not ready; see $log" >&2; exit 1; }
-  base="http://127.0.0.1:$port"
-}
-stop_server() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
-
-# One request of each file must answer 200 before any load (e.g. the score bodies).
-check_first() { # file
-  local method path body code
-  IFS=$'\t' read -r method path body < "$work/requests/$1"
-  if [ "$method" = GET ]; then
-    code="$(curl -s -o "$work/check.json" -w '%{http_code}' -H "X-API-Key: $read_key" "$base$path")"
-  else
-    code="$(curl -s -o "$work/check.json" -w '%{http_code}' -H "X-API-Key: $read_key" \
-      -H 'Content-Type: application/json' -X "$method" -d "$body" "$base$path")"
-  fi
-  if [ "$code" != 200 ]; then
-    echo "load-test: $method $path answered $code: $(head -c 400 "$work/check.json")" >&2
-    exit 1
-  fi
-}
+# --- the app jar, the scratch lakehouse, the server (shared with the other benchmarks) ------------
+source "$bench/lib.sh"
 
 results="$work/results.tsv"
 : > "$results"

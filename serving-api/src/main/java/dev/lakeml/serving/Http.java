@@ -134,8 +134,27 @@ final class Http {
   static void problem(Context ctx, ApiException e, ObjectMapper mapper) {
     e.headers().forEach(ctx::header);
     ctx.status(e.status());
-    ctx.contentType(PROBLEM_JSON);
-    ctx.result(problemBytes(e, ctx.path(), ctx.attribute(ServingServer.REQUEST_ID), mapper));
+    send(
+        ctx,
+        PROBLEM_JSON,
+        problemBytes(e, ctx.path(), ctx.attribute(ServingServer.REQUEST_ID), mapper));
+  }
+
+  /**
+   * Writes a whole answer straight to the response, with its length. Javalin's {@code
+   * ctx.result(bytes)} would copy it through a new 32 KiB buffer per request: at a few thousand
+   * lookups a second that buffer was half of all the server allocated, and the young collections it
+   * caused were a share of the latency tail (docs/benchmarks.md, "Tail latency").
+   */
+  static void send(Context ctx, String contentType, byte[] bytes) {
+    ctx.contentType(contentType);
+    ctx.res().setContentLength(bytes.length);
+    try {
+      ctx.res().getOutputStream().write(bytes);
+    } catch (IOException e) {
+      // The client went away; there is no one left to answer.
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**
@@ -164,7 +183,7 @@ final class Http {
   /** A success body as UTF-8 JSON (JSON has no other encoding: RFC 8259). */
   static void json(Context ctx, Object body, ObjectMapper mapper) {
     try {
-      ctx.contentType("application/json").result(mapper.writeValueAsBytes(body));
+      send(ctx, "application/json", mapper.writeValueAsBytes(body));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write the answer as JSON: " + e.getMessage(), e);
     }

@@ -2,6 +2,8 @@ package dev.lakeml.serving.bench;
 
 import dev.lakeml.online.RocksDbOnlineStore;
 import dev.lakeml.online.RocksDbSnapshotStore;
+import dev.lakeml.schemas.artifact.ModelArtifact;
+import dev.lakeml.schemas.artifact.ServingPointer;
 import dev.lakeml.schemas.snapshot.FeatureType;
 import dev.lakeml.schemas.snapshot.FeatureVector;
 import dev.lakeml.schemas.snapshot.KeyCodec;
@@ -37,7 +39,11 @@ import org.rocksdb.RocksIterator;
  *       whose rows are FOUND at {@code at}, in a fixed shuffled order.
  *   <li>{@code publish-copy <online-root>}: publishes every row of the current snapshot again as
  *       version N+1 through {@link RocksDbSnapshotStore} (one SST file, commit, {@code CURRENT}),
- *       as the publish job would: a new, sound snapshot for the swap under load.
+ *       as the publish job would: a new, sound snapshot for the swap under load (and, on a
+ *       lakehouse published before CURRENT held the manifest's digest, one the server accepts).
+ *   <li>{@code digest-aliases <lakehouse>}: rewrites every {@code ml/serving/<model>/aliases.yaml}
+ *       of a scratch copy with each target's {@code manifest_sha256}, as the registry writes it
+ *       today (for pointers written before it recorded them).
  * </ul>
  */
 public final class LoadTestTool {
@@ -52,9 +58,12 @@ public final class LoadTestTool {
       requests(Path.of(args[1]), Path.of(args[2]), Instant.parse(args[3]));
     } else if (args.length == 2 && args[0].equals("publish-copy")) {
       System.out.println(publishCopy(Path.of(args[1])));
+    } else if (args.length == 2 && args[0].equals("digest-aliases")) {
+      digestAliases(Path.of(args[1]));
     } else {
       System.err.println(
-          "usage: LoadTestTool requests <online-root> <out-dir> <at> | publish-copy <online-root>");
+          "usage: LoadTestTool requests <online-root> <out-dir> <at> | publish-copy <online-root>"
+              + " | digest-aliases <lakehouse>");
       System.exit(2);
     }
   }
@@ -232,5 +241,32 @@ public final class LoadTestTool {
             m.formatVersion(), next, m.project(), Instant.now(), m.backend(), m.views(), List.of()),
         List.of(sst));
     return next;
+  }
+
+  /** Adds each target's model.yaml digest to every aliases.yaml under {@code lakehouse}. */
+  static void digestAliases(Path lakehouse) throws IOException {
+    Path serving = lakehouse.resolve("ml").resolve("serving");
+    try (java.util.stream.Stream<Path> models = Files.list(serving)) {
+      for (Path dir : models.toList()) {
+        Path file = dir.resolve(ServingPointer.FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+          continue;
+        }
+        ServingPointer p = ServingPointer.read(file);
+        Map<String, ServingPointer.Target> targets = new java.util.LinkedHashMap<>();
+        p.aliases()
+            .forEach(
+                (alias, t) ->
+                    targets.put(
+                        alias,
+                        new ServingPointer.Target(
+                            t.version(),
+                            t.format(),
+                            t.artifact(),
+                            t.runId(),
+                            ModelArtifact.manifestSha256(t.artifactIn(lakehouse)).orElse(""))));
+        new ServingPointer(p.model(), p.writtenAt(), targets).write(file);
+      }
+    }
   }
 }
