@@ -27,18 +27,21 @@ conns=4
 
 source "$bench/lib.sh"
 
+# The floor of the HTTP stack: the open liveness probe (no key check, no snapshot read).
+for _ in $(seq 1 100); do printf 'GET\t/health/live\t\n'; done > "$work/requests/live.txt"
+file="${LAKEML_BENCH_FILE:-prediction.txt}"
 results="$work/tail.tsv"
 : > "$results"
 for round in $(seq 1 "$rounds"); do
-  for backend in rocksdb memory; do
+  for backend in ${LAKEML_BENCH_BACKENDS:-rocksdb memory}; do
     extra=()
     if [ "${LAKEML_BENCH_JFR:-0}" = 1 ]; then
       extra=(-XX:StartFlightRecording=filename="$work/$backend-$round.jfr",settings=profile)
     fi
     start_server "$backend" "${extra[@]}"
-    check_first prediction.txt
-    "${bench_java[@]}" latency "$port" "$read_key" "$work/requests/prediction.txt" "$conns" "$pace_us" 10 > /dev/null
-    line="$("${bench_java[@]}" latency "$port" "$read_key" "$work/requests/prediction.txt" "$conns" "$pace_us" "$secs")"
+    check_first "$file"
+    "${bench_java[@]}" latency "$port" "$read_key" "$work/requests/$file" "$conns" "$pace_us" "${LAKEML_BENCH_WARMUP:-10}" > /dev/null
+    line="$("${bench_java[@]}" latency "$port" "$read_key" "$work/requests/$file" "$conns" "$pace_us" "$secs")"
     echo "tail-latency: round $round $backend: ${line#RESULT }" >&2
     printf '%s\t%s\t%s\n' "$round" "$backend" "$line" >> "$results"
     stop_server
@@ -48,7 +51,7 @@ done
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 {
-  echo "prediction lookup tail latency: ServingBench latency, $conns connections, one request per ${pace_us} us each, ${secs}s per run after 10 s warm-up, $rounds rounds"
+  echo "tail latency of $file: ServingBench latency, $conns connections, one request per ${pace_us} us each, ${secs}s per run after 10 s warm-up, $rounds rounds"
   echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(java -version 2>&1 | head -n 1), server $java_opts"
   echo "inputs: lakehouse $lakehouse (snapshot v$version, $(wc -l < "$work/requests/prediction.txt") prediction keys), at=$at"
   echo
@@ -58,7 +61,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
     echo "| $round | $backend | $(field rps "$line") | $(field p50 "$line") | $(field p90 "$line") | $(field p99 "$line") | $(field p999 "$line") | $(field max "$line") | $(field errors "$line") |"
   done < "$results"
   echo
-  for backend in rocksdb memory; do
+  for backend in ${LAKEML_BENCH_BACKENDS:-rocksdb memory}; do
     m="$(awk -F'\t' -v b="$backend" '$2==b {print $3}' "$results" | while read -r l; do field p99 "$l"; done | median)"
     echo "median p99 $backend: $m ms"
     eval "p99_$backend=$m"

@@ -41,6 +41,8 @@ public final class ServingBench {
   public static void main(String[] args) throws Exception {
     if (args.length == 7 && args[0].equals("latency")) {
       latency(args);
+    } else if (args.length == 4 && args[0].equals("jitter")) {
+      jitter(args);
     } else if (args.length == 9 && args[0].equals("soak")) {
       soak(args);
     } else {
@@ -123,13 +125,20 @@ public final class ServingBench {
   /** Latencies in microseconds, one recorder per connection. */
   static final class Recorder {
     long[] micros = new long[1 << 16];
+    long[] atMillis = new long[1 << 16];
     int n;
     long errors;
 
     void add(long us) {
+      add(us, 0);
+    }
+
+    void add(long us, long at) {
       if (n == micros.length) {
         micros = Arrays.copyOf(micros, n * 2);
+        atMillis = Arrays.copyOf(atMillis, n * 2);
       }
+      atMillis[n] = at;
       micros[n++] = us;
     }
 
@@ -158,7 +167,11 @@ public final class ServingBench {
     int port = Integer.parseInt(a[1]);
     List<byte[]> requests = requests(Path.of(a[3]), a[2]);
     int conns = Integer.parseInt(a[4]);
-    long paceNanos = Long.parseLong(a[5]) * 1000;
+    // "1000": a fixed schedule (one request per 1000 us, latency from the scheduled time);
+    // "gap:1000": each connection waits 1000 us after an answer (wrk's paced loop), latency from
+    // the send.
+    boolean gap = a[5].startsWith("gap:");
+    long paceNanos = Long.parseLong(gap ? a[5].substring(4) : a[5]) * 1000;
     long seconds = Long.parseLong(a[6]);
     List<Recorder> recorders = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
@@ -173,8 +186,9 @@ public final class ServingBench {
           new Thread(
               () -> {
                 try (Connection conn = new Connection(port)) {
+                  long next = start + offset;
                   for (long i = 0; ; i++) {
-                    long scheduled = start + offset + i * paceNanos;
+                    long scheduled = gap ? next : start + offset + i * paceNanos;
                     if (scheduled >= end) {
                       break;
                     }
@@ -182,8 +196,12 @@ public final class ServingBench {
                     if (wait > 0) {
                       LockSupport.parkNanos(wait);
                     }
+                    long sent = System.nanoTime();
                     int code = conn.exchange(requests.get(random.nextInt(requests.size())));
-                    r.add((System.nanoTime() - scheduled) / 1000);
+                    long done = System.nanoTime();
+                    r.add(
+                        (done - (gap ? sent : scheduled)) / 1000, (scheduled - start) / 1_000_000);
+                    next = done + paceNanos;
                     if (code != 200) {
                       r.errors++;
                     }
@@ -201,6 +219,19 @@ public final class ServingBench {
     }
     long[] all = Recorder.sorted(recorders);
     long errors = recorders.stream().mapToLong(r -> r.errors).sum();
+    if (System.getenv("LAKEML_BENCH_SLOW") != null) {
+      // When the slow requests happen (ms since the start), to tell periodic stalls from noise.
+      long threshold = all.length == 0 ? 0 : all[(int) (all.length * 0.99)];
+      StringBuilder slow = new StringBuilder("slow (>= p99) at ms:");
+      for (Recorder r : recorders) {
+        for (int i = 0; i < r.n; i++) {
+          if (r.micros[i] >= threshold) {
+            slow.append(' ').append(r.atMillis[i]).append('/').append(r.micros[i] / 1000);
+          }
+        }
+      }
+      System.err.println(slow);
+    }
     System.out.printf(
         Locale.ROOT,
         "RESULT requests=%d rps=%.0f p50=%.3f p90=%.3f p99=%.3f p999=%.3f max=%.3f errors=%d%n",
@@ -212,6 +243,55 @@ public final class ServingBench {
         Recorder.percentile(all, 0.999),
         all.length == 0 ? Double.NaN : all[all.length - 1] / 1000.0,
         errors);
+  }
+
+  /**
+   * The machine's own floor: the same schedule as {@code latency} with no request, so the "latency"
+   * is only how late a parked thread wakes (timer slack, scheduling, the hypervisor).
+   */
+  private static void jitter(String[] a) throws Exception {
+    int threads = Integer.parseInt(a[1]);
+    long paceNanos = Long.parseLong(a[2]) * 1000;
+    long seconds = Long.parseLong(a[3]);
+    List<Recorder> recorders = new ArrayList<>();
+    List<Thread> all = new ArrayList<>();
+    long start = System.nanoTime() + 100_000_000L;
+    long end = start + seconds * 1_000_000_000L;
+    for (int c = 0; c < threads; c++) {
+      Recorder r = new Recorder();
+      recorders.add(r);
+      long offset = paceNanos * c / threads;
+      Thread t =
+          new Thread(
+              () -> {
+                for (long i = 0; ; i++) {
+                  long scheduled = start + offset + i * paceNanos;
+                  if (scheduled >= end) {
+                    break;
+                  }
+                  long wait = scheduled - System.nanoTime();
+                  if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                  }
+                  r.add((System.nanoTime() - scheduled) / 1000);
+                }
+              });
+      all.add(t);
+      t.start();
+    }
+    for (Thread t : all) {
+      t.join();
+    }
+    long[] sorted = Recorder.sorted(recorders);
+    System.out.printf(
+        Locale.ROOT,
+        "RESULT wakeups=%d p50=%.3f p90=%.3f p99=%.3f p999=%.3f max=%.3f%n",
+        sorted.length,
+        Recorder.percentile(sorted, 0.50),
+        Recorder.percentile(sorted, 0.90),
+        Recorder.percentile(sorted, 0.99),
+        Recorder.percentile(sorted, 0.999),
+        sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1000.0);
   }
 
   private static final Pattern GC_LINE =
