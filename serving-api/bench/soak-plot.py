@@ -36,17 +36,17 @@ def panel(x0, y0, title, xs, series, xmax, ymax, ylabel, xlabel, marks=()):
         out.append(f'<line x1="{px(0)}" y1="{py(y)}" x2="{px(xmax)}" y2="{py(y)}" stroke="#ddd"/>')
     for i in range(6):
         x = xmax * i / 5
-        out.append(f'<text x="{px(x)}" y="{py(0) + 16}" text-anchor="middle" font-size="11">{x:.0f}</text>')
+        out.append(f'<text x="{px(x)}" y="{py(0) + 16}" text-anchor="middle" font-size="11">{x:.3g}</text>')
     out.append(f'<text x="{x0 + W / 2}" y="{y0 + H - 8}" text-anchor="middle" font-size="12">{xlabel}</text>')
     out.append(f'<text x="{x0 + 14}" y="{y0 + H / 2}" transform="rotate(-90 {x0 + 14} {y0 + H / 2})" '
                f'text-anchor="middle" font-size="12">{ylabel}</text>')
     for x, label in marks:
         out.append(f'<line x1="{px(x)}" y1="{py(0)}" x2="{px(x)}" y2="{py(ymax)}" stroke="#999" stroke-dasharray="4 3"/>')
-        out.append(f'<text x="{px(x) + 3}" y="{py(ymax) + 12}" font-size="11">{label}</text>')
+        out.append(f'<text x="{px(x) - 3}" y="{py(ymax) + 12}" text-anchor="end" font-size="11">{label}</text>')
     for ly, (name, colour, ys) in enumerate(series):
         points = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys))
         out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>')
-        out.append(f'<text x="{px(xmax) - 4}" y="{py(ymax) + 14 + 14 * ly}" text-anchor="end" font-size="12" fill="{colour}">{name}</text>')
+        out.append(f'<text x="{px(0) + 8}" y="{py(ymax) + 14 + 14 * ly}" font-size="12" fill="{colour}">{name}</text>')
     return out
 
 

@@ -183,7 +183,7 @@ public final class LoadTestTool {
                 + customers.get(i).get(0)
                 + ", \"stock_code\": \""
                 + products.get(i)
-                + "\"}, \"request\": {\"unit_price\": 2.55, \"quantity\": 6, \"invoice_ts\": \""
+                + "\"}, \"request\": {\"unit_price\": 2.55, \"invoice_ts\": \""
                 + atText
                 + "\"}, \"at\": \""
                 + atText
