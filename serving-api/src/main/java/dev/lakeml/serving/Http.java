@@ -141,14 +141,14 @@ final class Http {
   }
 
   /**
-   * Writes a whole answer straight to the response, with its length. Javalin's {@code
+   * Writes a whole answer straight into the response's (pooled) buffer. Javalin's {@code
    * ctx.result(bytes)} would copy it through a new 32 KiB buffer per request: at a few thousand
    * lookups a second that buffer was half of all the server allocated, and the young collections it
-   * caused were a share of the latency tail (docs/benchmarks.md, "Tail latency").
+   * caused were a share of the latency tail (docs/benchmarks.md, "Tail latency"). No length is set:
+   * Jetty sets it when the exchange completes, after the access log has the request, as before.
    */
   static void send(Context ctx, String contentType, byte[] bytes) {
     ctx.contentType(contentType);
-    ctx.res().setContentLength(bytes.length);
     try {
       ctx.res().getOutputStream().write(bytes);
     } catch (IOException e) {

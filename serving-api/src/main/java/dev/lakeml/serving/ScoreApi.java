@@ -90,6 +90,7 @@ final class ScoreApi {
                 + modelName
                 + "/{key}");
       }
+      acceptedFields(model, champion.value(), entities, request);
       String sticky = sticky(entities);
       boolean useChallenger = model.rollout.challengerAnswers(sticky);
       boolean shadow = model.rollout.shadow();
@@ -142,6 +143,30 @@ final class ScoreApi {
         challenger.release();
       }
     }
+  }
+
+  /**
+   * Refuses an entity column or request field that no loaded version of the model reads (the
+   * champion's, or the challenger's while one is loaded, whatever the rollout mode: which requests
+   * are valid does not change when the mode does), naming it by its path.
+   */
+  private static void acceptedFields(
+      Models.Served model, Models.Variant champion, JsonNode entities, JsonNode request) {
+    java.util.Set<String> keys = new java.util.TreeSet<>(champion.plan().entityFields());
+    java.util.Set<String> fields = new java.util.TreeSet<>(champion.plan().requestFields());
+    Leased<Models.Variant> ch = model.acquire(Models.CHALLENGER);
+    if (ch != null) {
+      try {
+        if (ch.value().servable()) {
+          keys.addAll(ch.value().plan().entityFields());
+          fields.addAll(ch.value().plan().requestFields());
+        }
+      } finally {
+        ch.release();
+      }
+    }
+    Http.onlyFields(entities, "entities.", keys);
+    Http.onlyFields(request, "request.", fields);
   }
 
   private void metrics(String model, String variant, String outcome, long nanos) {

@@ -172,8 +172,6 @@ final class ScoringPlan {
    */
   Prepared prepare(
       OnlineFeatureReader store, JsonNode entities, JsonNode request, Instant at, Instant now) {
-    Http.onlyFields(entities, "entities.", entityFields);
-    Http.onlyFields(request, "request.", requestFields);
     Map<String, List<?>> keyByView = new LinkedHashMap<>();
     for (String view : views) {
       FeatureViewSpec spec = catalog.view(view).orElseThrow();

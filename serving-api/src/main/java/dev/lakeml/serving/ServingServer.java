@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -103,6 +102,9 @@ public final class ServingServer implements AutoCloseable {
     this.poller = daemonScheduler("lakeml-serving-poller");
     // Not the poller: verifying a large snapshot there must not delay a request's deadline.
     this.deadlines = daemonScheduler("lakeml-serving-deadlines");
+    // A body's deadline is cancelled as soon as the body is in: drop it from the queue then,
+    // rather than keep one cancelled task per request for --body-timeout.
+    ((java.util.concurrent.ScheduledThreadPoolExecutor) deadlines).setRemoveOnCancelPolicy(true);
     this.gate =
         new RequestGate(
             config.maxBodyBytes(),
@@ -114,7 +116,8 @@ public final class ServingServer implements AutoCloseable {
   }
 
   private static ScheduledExecutorService daemonScheduler(String name) {
-    return Executors.newSingleThreadScheduledExecutor(
+    return new java.util.concurrent.ScheduledThreadPoolExecutor(
+        1,
         r -> {
           Thread t = new Thread(r, name);
           t.setDaemon(true);

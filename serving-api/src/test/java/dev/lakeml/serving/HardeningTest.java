@@ -448,4 +448,41 @@ class HardeningTest {
       assertThat(p.statusCode()).as(p.body()).isEqualTo(405);
     }
   }
+
+  @Test
+  void requestFieldsAreThoseOfTheChampionOrALoadedChallenger() throws Exception {
+    try (Fixture f = served(tmp)) {
+      String body = "{\"entities\": {\"customer_id\": 12347}, \"request\": {\"basket_size\": 3}}";
+      assertProblem(
+          f.send("POST", "/v1/score/customer_churn", Fixture.READ_KEY, body),
+          400,
+          "'request.basket_size' is not accepted");
+      // A challenger that reads basket_size: the field is now part of the model's requests,
+      // whatever the rollout mode (the champion answers and ignores it).
+      java.util.List<dev.lakeml.schemas.artifact.ModelInput> inputs =
+          new java.util.ArrayList<>(Fixture.CHURN_INPUTS);
+      inputs.add(
+          new dev.lakeml.schemas.artifact.ModelInput(
+              "basket_size", dev.lakeml.schemas.artifact.InputType.DOUBLE));
+      Path v2 = f.trainModel("customer_churn", "r2", inputs, 10);
+      Path v1 = f.lakehouse.resolve("ml/artifacts/customer_churn/r1/model");
+      f.aliases(
+          "customer_churn",
+          Fixture.alias("champion", 1, "xgboost", v1),
+          Fixture.alias("challenger", 2, "xgboost", v2));
+      f.server.refresh();
+      HttpResponse<String> r = f.send("POST", "/v1/score/customer_churn", Fixture.READ_KEY, body);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(JSON.readTree(r.body()).get("variant").asText()).isEqualTo("champion");
+      assertProblem(
+          f.send(
+              "POST",
+              "/v1/score/customer_churn",
+              Fixture.READ_KEY,
+              "{\"entities\": {\"customer_id\": 12347}, \"request\": {\"basket\": 3}}"),
+          400,
+          "'request.basket' is not accepted",
+          "basket_size");
+    }
+  }
 }
