@@ -9,7 +9,11 @@
 # Each round runs the rocksdb backend, then the memory backend, each in a fresh server JVM
 # (LAKEML_SERVING_JAVA_OPTS, default -Xmx1g) with a 10 s warm-up; the rounds give medians.
 # LAKEML_BENCH_JFR=1 records a JFR profile (settings=profile) of each server under the work dir,
-# and prints its hottest frames, GC pauses and the threads that parked longest.
+# and prints its hottest frames, allocation sites, GC pauses and the longest waits (jfr-top.py).
+# Other knobs: LAKEML_BENCH_PACE_US=gap:1000 waits 1000 us after each answer instead (wrk's paced
+# loop, latency from the send); LAKEML_BENCH_FILE=live.txt measures GET /health/live (the HTTP
+# stack's floor); LAKEML_BENCH_BACKENDS (default "rocksdb memory"); LAKEML_BENCH_WARMUP (seconds,
+# default 10); LAKEML_BENCH_SLOW=1 prints when the requests at or over the p99 happened.
 # The lakehouse is never modified (see lib.sh). Run it alone on the machine.
 set -euo pipefail
 
@@ -51,7 +55,7 @@ done
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 {
-  echo "tail latency of $file: ServingBench latency, $conns connections, one request per ${pace_us} us each, ${secs}s per run after 10 s warm-up, $rounds rounds"
+  echo "tail latency of $file: ServingBench latency, $conns connections, one request per ${pace_us} us each, ${secs}s per run after ${LAKEML_BENCH_WARMUP:-10} s warm-up, $rounds rounds"
   echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(java -version 2>&1 | head -n 1), server $java_opts"
   echo "inputs: lakehouse $lakehouse (snapshot v$version, $(wc -l < "$work/requests/prediction.txt") prediction keys), at=$at"
   echo

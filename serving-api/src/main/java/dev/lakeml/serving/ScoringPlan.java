@@ -275,12 +275,7 @@ final class ScoringPlan {
   private Optional<Instant> referenceFromRequest(JsonNode request) {
     for (String f : timeFields) {
       JsonNode v = request.get(f);
-      if (v != null && v.isTextual()) {
-        try {
-          Instant.parse(v.textValue());
-        } catch (DateTimeParseException e) {
-          continue; // not a timestamp field
-        }
+      if (v != null && v.isTextual() && looksLikeInstant(v.textValue())) {
         return Optional.of(Http.instant("request." + f, v.textValue()));
       }
     }
