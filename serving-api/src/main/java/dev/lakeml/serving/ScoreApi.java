@@ -152,13 +152,16 @@ final class ScoreApi {
    */
   private static void acceptedFields(
       Models.Served model, Models.Variant champion, JsonNode entities, JsonNode request) {
-    java.util.Set<String> keys = new java.util.TreeSet<>(champion.plan().entityFields());
-    java.util.Set<String> fields = new java.util.TreeSet<>(champion.plan().requestFields());
+    java.util.Set<String> keys = champion.plan().entityFields();
+    java.util.Set<String> fields = champion.plan().requestFields();
     Leased<Models.Variant> ch = model.acquire(Models.CHALLENGER);
     if (ch != null) {
       try {
         if (ch.value().servable()) {
+          // Sets are built only while a challenger is loaded; champion-only requests copy none.
+          keys = new java.util.TreeSet<>(keys);
           keys.addAll(ch.value().plan().entityFields());
+          fields = new java.util.TreeSet<>(fields);
           fields.addAll(ch.value().plan().requestFields());
         }
       } finally {

@@ -66,23 +66,25 @@ final class ScoringPlan {
     this.sources = sources;
     this.views = views;
     this.timeFields = timeFields;
-    this.entityFields = new java.util.TreeSet<>();
+    Set<String> keys = new java.util.TreeSet<>();
     for (String view : views) {
       FeatureViewSpec spec = catalog.view(view).orElseThrow();
-      catalog.entity(spec.entity()).ifPresent(e -> entityFields.addAll(e.keyNames()));
+      catalog.entity(spec.entity()).ifPresent(e -> keys.addAll(e.keyNames()));
     }
-    this.requestFields = new java.util.TreeSet<>(timeFields);
+    Set<String> fields = new java.util.TreeSet<>(timeFields);
     for (Source s : sources) {
       if (s instanceof FromRequestField f) {
-        requestFields.add(f.field());
+        fields.add(f.field());
       } else if (s instanceof FromRequestFeature rf) {
         for (String ref : rf.spec().inputs().values()) {
           if (ref.startsWith(RequestFeatureSpec.REQUEST_PREFIX)) {
-            requestFields.add(ref.substring(RequestFeatureSpec.REQUEST_PREFIX.length()));
+            fields.add(ref.substring(RequestFeatureSpec.REQUEST_PREFIX.length()));
           }
         }
       }
     }
+    this.entityFields = java.util.Collections.unmodifiableSet(keys);
+    this.requestFields = java.util.Collections.unmodifiableSet(fields);
     this.encoder = new FeatureEncoder(inputs);
   }
 

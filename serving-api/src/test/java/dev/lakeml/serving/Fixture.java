@@ -229,6 +229,18 @@ final class Fixture implements AutoCloseable {
         List.of());
   }
 
+  /**
+   * Snapshot generation 0 and a champion for each scored model: customer_churn v1 (r1) and
+   * line_cancellation v3 (c1), small real XGBoost boosters.
+   */
+  void publishWithChampions() throws Exception {
+    publish(0);
+    Path churn = trainModel("customer_churn", "r1", CHURN_INPUTS, 10);
+    Path cancel = trainModel("line_cancellation", "c1", CANCEL_INPUTS, 10);
+    aliases("customer_churn", alias("champion", 1, "xgboost", churn), null);
+    aliases("line_cancellation", alias("champion", 3, "xgboost", cancel), null);
+  }
+
   /** Publishes like the Spark job: one SST per view, then commit (which moves CURRENT). */
   long publish(int generation) {
     RocksDbSnapshotStore store = new RocksDbSnapshotStore(online);

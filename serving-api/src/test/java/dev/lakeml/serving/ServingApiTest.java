@@ -22,11 +22,7 @@ class ServingApiTest {
   @BeforeAll
   static void start() throws Exception {
     f = new Fixture(tmp);
-    f.publish(0);
-    Path churn = f.trainModel("customer_churn", "r1", Fixture.CHURN_INPUTS, 10);
-    Path cancel = f.trainModel("line_cancellation", "c1", Fixture.CANCEL_INPUTS, 10);
-    f.aliases("customer_churn", Fixture.alias("champion", 1, "xgboost", churn), null);
-    f.aliases("line_cancellation", Fixture.alias("champion", 3, "xgboost", cancel), null);
+    f.publishWithChampions();
     f.start("--max-body-bytes", "2048", "--max-batch", "3");
   }
 

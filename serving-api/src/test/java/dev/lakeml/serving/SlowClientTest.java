@@ -35,12 +35,7 @@ class SlowClientTest {
   @Test
   void slowClientsCannotStarveAFairOne() throws Exception {
     try (Fixture f = new Fixture(tmp)) {
-      f.publish(0);
-      Path churn = f.trainModel("customer_churn", "r1", Fixture.CHURN_INPUTS, 10);
-      Path cancel = f.trainModel("line_cancellation", "c1", Fixture.CANCEL_INPUTS, 10);
-      f.aliases("customer_churn", Fixture.alias("champion", 1, "xgboost", churn), null);
-      f.aliases("line_cancellation", Fixture.alias("champion", 3, "xgboost", cancel), null);
-      assertThat(f.server).isNull();
+      f.publishWithChampions();
       f.start("--head-timeout", "2s", "--body-timeout", "2s");
       long end = System.nanoTime() + ATTACK_NANOS;
       AtomicInteger dropped = new AtomicInteger();

@@ -197,16 +197,8 @@ class LakemlCliIT {
   @Test
   void aTruncatedGzipIsOneMessageWithoutSparksStackTrace() throws Exception {
     // Its own JVM: the CLI quiets Spark's task-failure logs only in a session it owns.
-    String yaml =
-        TestProject.SOURCE_YAML.formatted("").replace("raw/{date}.csv", "raw/{date}.csv.gz");
-    TestProject.create(dir, "none", yaml);
-    StringBuilder sb = new StringBuilder(TestProject.HEADER).append('\n');
-    for (int i = 0; i < 20_000; i++) {
-      sb.append("O").append(i).append(",1,1,10.00,2011-01-10 09:00:00,NEW\n");
-    }
-    byte[] gz = TestProject.gzip(sb.toString().getBytes(StandardCharsets.UTF_8));
+    TestProject.withTruncatedGzip(dir, "2011-01-10");
     Path file = dir.resolve("raw/2011-01-10.csv.gz");
-    TestProject.write(file, java.util.Arrays.copyOf(gz, gz.length / 2));
     List<String> command = JavaFlags.sparkJava("1g");
     command.addAll(
         List.of(

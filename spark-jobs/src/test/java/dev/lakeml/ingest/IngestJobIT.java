@@ -189,16 +189,7 @@ class IngestJobIT {
 
   @Test
   void aTruncatedCompressedFileFailsTheRunWithoutPartialWrites() throws Exception {
-    String yaml =
-        TestProject.SOURCE_YAML.formatted("").replace("raw/{date}.csv", "raw/{date}.csv.gz");
-    TestProject p = TestProject.create(dir, "none", yaml);
-    StringBuilder sb = new StringBuilder(TestProject.HEADER).append('\n');
-    for (int i = 0; i < 20_000; i++) {
-      sb.append("O").append(i).append(",1,1,10.00,2011-01-10 09:00:00,NEW\n");
-    }
-    byte[] gz = TestProject.gzip(sb.toString().getBytes(StandardCharsets.UTF_8));
-    Path file = dir.resolve("raw/2011-01-10.csv.gz");
-    TestProject.write(file, java.util.Arrays.copyOf(gz, gz.length / 2));
+    TestProject p = TestProject.withTruncatedGzip(dir, "2011-01-10");
 
     assertThatThrownBy(() -> ingest(p, D1, D1))
         .isInstanceOf(LakehouseException.class)

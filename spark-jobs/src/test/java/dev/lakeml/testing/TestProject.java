@@ -98,6 +98,24 @@ public final class TestProject {
     return csv(date, HEADER, lines);
   }
 
+  /**
+   * A project whose source reads {@code raw/{date}.csv.gz}, and for {@code date} a gzip file of
+   * 20,000 lines cut in half ({@code dir/raw/<date>.csv.gz}): a truncated compressed file.
+   */
+  public static TestProject withTruncatedGzip(Path dir, String date) {
+    TestProject p =
+        create(
+            dir, "none", SOURCE_YAML.formatted("").replace("raw/{date}.csv", "raw/{date}.csv.gz"));
+    StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    for (int i = 0; i < 20_000; i++) {
+      sb.append("O").append(i).append(",1,1,10.00,").append(date).append(" 09:00:00,NEW\n");
+    }
+    byte[] gz = gzip(sb.toString().getBytes(StandardCharsets.UTF_8));
+    Path file = dir.resolve("raw/" + date + ".csv.gz");
+    write(file, java.util.Arrays.copyOf(gz, gz.length / 2));
+    return p;
+  }
+
   public static void write(Path file, byte[] bytes) {
     try {
       Files.createDirectories(file.getParent());
